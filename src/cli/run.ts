@@ -1,0 +1,30 @@
+import { CeranaError, describeError, isCeranaError } from '../common/errors.js';
+import type { Command, CommandIo } from './command.js';
+import { commands } from './commands.js';
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `cerana — container security from build to run time\n\nUsage: cerana <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'cerana <command> --help' for a command's options.\n`;
+}
+
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(helpText());
+    return name === undefined ? 2 : 0;
+  }
+  const command: Command | undefined = commands.find((c) => c.name === name);
+  try {
+    if (!command) throw new CeranaError('USAGE', `unknown command ${JSON.stringify(name)}`, { hint: "see 'cerana --help'" });
+    if (args.includes('--help') || args.includes('-h')) {
+      io.stdout.write(`${command.summary}\n\n${command.usage}\n`);
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (error) {
+    io.stderr.write(`cerana: ${describeError(error)}\n`);
+    if (process.env.CERANA_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return isCeranaError(error) ? error.exitCode : 3;
+  }
+}
