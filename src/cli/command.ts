@@ -32,7 +32,9 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
-    throw new CeranaError('USAGE', `${command}: ${(error as Error).message}`, { hint: `see 'cerana ${command} --help'` });
+    throw new CeranaError('USAGE', `${command}: ${(error as Error).message}`, {
+      hint: `see 'cerana ${command} --help'`,
+    });
   }
 }
 
@@ -45,10 +47,18 @@ export function flag(parsed: ParsedArgs, name: string): boolean {
   return parsed.values[name] === true;
 }
 
-export function choiceOption<T extends string>(parsed: ParsedArgs, name: string, choices: readonly T[], fallback: T): T {
+export function choiceOption<T extends string>(
+  parsed: ParsedArgs,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const value = stringOption(parsed, name) ?? fallback;
   if (!(choices as readonly string[]).includes(value)) {
-    throw new CeranaError('USAGE', `--${name} must be one of ${choices.join(', ')}, not ${JSON.stringify(value)}`);
+    throw new CeranaError(
+      'USAGE',
+      `--${name} must be one of ${choices.join(', ')}, not ${JSON.stringify(value)}`,
+    );
   }
   return value as T;
 }
@@ -56,6 +66,7 @@ export function choiceOption<T extends string>(parsed: ParsedArgs, name: string,
 export function integerOption(parsed: ParsedArgs, name: string): number | undefined {
   const value = stringOption(parsed, name);
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new CeranaError('USAGE', `--${name} must be a whole number, not ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value))
+    throw new CeranaError('USAGE', `--${name} must be a whole number, not ${JSON.stringify(value)}`);
   return Number(value);
 }

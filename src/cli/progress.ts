@@ -56,7 +56,11 @@ function renderBar(bar: Bar): string {
 }
 
 /** Progress only on an interactive terminal, never in CI or with --quiet. */
-export function progressFor(interactive: boolean, quiet: boolean, out: NodeJS.WritableStream): ProgressSink | undefined {
+export function progressFor(
+  interactive: boolean,
+  quiet: boolean,
+  out: NodeJS.WritableStream,
+): ProgressSink | undefined {
   if (!interactive || quiet || process.env.CI) return undefined;
   return new TerminalProgress(out);
 }

@@ -16,7 +16,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   }
   const command: Command | undefined = commands.find((c) => c.name === name);
   try {
-    if (!command) throw new CeranaError('USAGE', `unknown command ${JSON.stringify(name)}`, { hint: "see 'cerana --help'" });
+    if (!command)
+      throw new CeranaError('USAGE', `unknown command ${JSON.stringify(name)}`, {
+        hint: "see 'cerana --help'",
+      });
     if (args.includes('--help') || args.includes('-h')) {
       io.stdout.write(`${command.summary}\n\n${command.usage}\n`);
       return 0;
@@ -24,7 +27,8 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     return await command.run(args, io);
   } catch (error) {
     io.stderr.write(`cerana: ${describeError(error)}\n`);
-    if (process.env.CERANA_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (process.env.CERANA_DEBUG && error instanceof Error && error.stack)
+      io.stderr.write(`${error.stack}\n`);
     return isCeranaError(error) ? error.exitCode : 3;
   }
 }

@@ -8,7 +8,8 @@ export function isDigest(value: string): boolean {
 }
 
 export function assertDigest(value: string, what: string): string {
-  if (!isDigest(value)) throw new CeranaError('INPUT', `${what} is not a valid digest: ${JSON.stringify(value)}`);
+  if (!isDigest(value))
+    throw new CeranaError('INPUT', `${what} is not a valid digest: ${JSON.stringify(value)}`);
   return value;
 }
 
