@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatPurl, parsePurl } from './purl.js';
+import { formatPurl, type PurlParts, parsePurl } from './purl.js';
 
 describe('purl', () => {
-  it.each([
+  it.each<[PurlParts, string]>([
     [
       {
         type: 'deb',
