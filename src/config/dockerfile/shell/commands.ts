@@ -31,6 +31,8 @@ export interface ShellCommand {
   depth: number;
   /** True when the command runs inside a command substitution. */
   substituted: boolean;
+  /** True inside `( ... )`: directory changes and `set` options stay local to it. */
+  subshell: boolean;
   start: number;
   end: number;
 }
@@ -119,6 +121,7 @@ export function parseCommands(text: string, map: OffsetMap, depth = 0, substitut
   let pipeline: ShellCommand[] = [];
   let after = '';
   let pipelineAfter = '';
+  let parens = 0;
 
   const toShellWord = (w: Word): ShellWord => ({
     value: w.value,
@@ -170,6 +173,7 @@ export function parseCommands(text: string, map: OffsetMap, depth = 0, substitut
       after: pipeline.length === 0 ? pipelineAfter : '|',
       depth,
       substituted,
+      subshell: parens > 0,
       start: list[0]?.start ?? map(raw[0]?.start ?? 0),
       end: list[list.length - 1]?.end ?? map(raw[0]?.end ?? 0),
     };
@@ -205,6 +209,8 @@ export function parseCommands(text: string, map: OffsetMap, depth = 0, substitut
     } else {
       finishCommand();
       pipeline = [];
+      if (token.op === '(') parens++;
+      if (token.op === ')') parens = Math.max(0, parens - 1);
       after = token.op === ')' || token.op === '(' ? after : token.op;
       pipelineAfter = after;
     }

@@ -1,0 +1,12 @@
+import type { Rule } from '../../rule.js';
+import type { DockerfileModel } from '../model.js';
+import { rules as baseImage } from './base-image/index.js';
+import { rules as instructions } from './instructions/index.js';
+import { rules as user } from './user/index.js';
+
+/** Every Dockerfile rule, in id order. */
+export const dockerfileRules: readonly Rule<DockerfileModel>[] = [
+  ...baseImage,
+  ...user,
+  ...instructions,
+].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
