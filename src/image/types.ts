@@ -50,6 +50,11 @@ export interface Layer {
   /** Size of the stored blob in bytes (-1 when unknown). */
   size: number;
   mediaType: string;
+  /**
+   * False for generated layers (`dir:`) whose diffId names the source, not the tar stream:
+   * the scanner neither verifies the stream against it nor caches facts under it. Absent = true.
+   */
+  cacheable?: boolean;
   /** The decompressed tar stream. Each call opens a fresh stream. */
   open(): Promise<Readable>;
 }
