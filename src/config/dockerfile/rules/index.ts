@@ -2,11 +2,12 @@ import type { Rule } from '../../rule.js';
 import type { DockerfileModel } from '../model.js';
 import { rules as baseImage } from './base-image/index.js';
 import { rules as instructions } from './instructions/index.js';
+import { rules as packages } from './packages/index.js';
 import { rules as user } from './user/index.js';
 
+const families: readonly Rule<DockerfileModel>[][] = [baseImage, user, instructions, packages];
+
 /** Every Dockerfile rule, in id order. */
-export const dockerfileRules: readonly Rule<DockerfileModel>[] = [
-  ...baseImage,
-  ...user,
-  ...instructions,
-].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+export const dockerfileRules: readonly Rule<DockerfileModel>[] = families
+  .flat()
+  .sort((a, b) => a.meta.id.localeCompare(b.meta.id));
