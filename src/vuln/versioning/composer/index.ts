@@ -10,7 +10,15 @@ const BUILD_METADATA = /^([^,\s+]+)\+[^\s]+$/;
 const DEV_SUFFIX = /^(.*?)[.-]?dev$/i;
 const NUMBERED_BRANCH = /^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$/i;
 // PHP's trim() set: no form feed, unlike String.prototype.trim.
-const PHP_TRIM = /^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g;
+const PHP_WHITESPACE = new Set([' ', '\t', '\n', '\r', '\0', '\v']);
+
+function phpTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && PHP_WHITESPACE.has(s[start] ?? '')) start++;
+  while (end > start && PHP_WHITESPACE.has(s[end - 1] ?? '')) end--;
+  return s.slice(start, end);
+}
 
 function expandStability(stability: string): string {
   const lower = stability.toLowerCase();
@@ -38,7 +46,7 @@ function withModifiers(version: string, stability?: string, number?: string, dev
  * have no order, so they are not versions here (undefined), nor is anything Composer rejects.
  */
 export function normalizeComposerVersion(input: string): string | undefined {
-  let version = input.replace(PHP_TRIM, '');
+  let version = phpTrim(input);
   version = ALIAS.exec(version)?.[1] ?? version;
   version = version.replace(STABILITY_FLAG, '');
   if (version === 'master' || version === 'trunk' || version === 'default') return undefined;
@@ -55,7 +63,7 @@ export function normalizeComposerVersion(input: string): string | undefined {
     return withModifiers(stamp.replace(/[^0-9]/g, '.'), stability, number, dev);
   }
   const devBranch = DEV_SUFFIX.exec(version);
-  const numbered = devBranch ? NUMBERED_BRANCH.exec((devBranch[1] ?? '').replace(PHP_TRIM, '')) : null;
+  const numbered = devBranch ? NUMBERED_BRANCH.exec(phpTrim(devBranch[1] ?? '')) : null;
   if (numbered) {
     const parts = [numbered[1], numbered[2], numbered[3], numbered[4]].map((part, i) =>
       part === undefined ? (i === 0 ? '' : '.x') : part.replace(/[*X]/g, 'x'),
