@@ -98,13 +98,7 @@ export const rules = bindRules<DockerfileModel>(loadRuleMeta(new URL('./rules.ya
         c.ins,
         (x) => x.name === 'rm' && x.argv.some((w) => w.value.startsWith('/var/lib/apt/lists')),
       );
-      const cleans = runHas(
-        c.ins,
-        (x) =>
-          (x.name === 'apt-get' || x.name === 'apt') &&
-          x.argv.some((w) => w.value === 'clean' || w.value === 'distclean'),
-      );
-      if (!removes && !(cleans && false)) report({ span: commandSpan(m, c.cmd) });
+      if (!removes) report({ span: commandSpan(m, c.cmd) });
     }
   },
   'CER-DF-072': (m, report) => {
