@@ -1,0 +1,161 @@
+import { pipeline, Readable, type Transform } from 'node:stream';
+import * as zlib from 'node:zlib';
+import { Decompress as ZstdDecoder } from 'fzstd';
+import { CeranaError } from '../common/errors.js';
+import { ZstdWalker } from './decompress/zstd-walker.js';
+
+/**
+ * Layer blobs come gzip-compressed, zstd-compressed or as plain tar. The magic bytes decide
+ * (registries and daemons are known to mislabel media types); the media type only serves to
+ * refuse layers we cannot read (encrypted, bzip2/xz) with a clear message.
+ */
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+export interface DecompressOptions {
+  /** The layer's media type, if known. */
+  mediaType?: string;
+  /** Names the layer in error messages. */
+  label?: string;
+  /** Largest zstd window accepted (default 128 MiB, the zstd CLI's own default). */
+  maxZstdWindowBytes?: number;
+  /** Use the pure-JS zstd decoder even when Node has a native one (tests). */
+  forcePureJsZstd?: boolean;
+}
+
+export const DEFAULT_MAX_ZSTD_WINDOW_BYTES = 128 * 1024 * 1024;
+
+/** Output produced per pure-JS zstd decoding step, bounding memory on highly compressed data. */
+const ZSTD_STEP_OUTPUT = 1024 * 1024;
+
+type NativeZstd = () => Transform;
+
+/** Node ≥ 22.15 has a native streaming zstd decoder; older versions get fzstd. */
+const nativeZstd: NativeZstd | undefined = (zlib as unknown as { createZstdDecompress?: NativeZstd })
+  .createZstdDecompress;
+
+export function sniffCompression(head: Uint8Array): Compression | 'bzip2' | 'xz' {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
+  if (head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a)
+    return 'xz';
+  return 'none';
+}
+
+/** Returns a readable stream of the decompressed tar, whatever the blob's compression. */
+export async function decompressLayer(blob: Readable, options: DecompressOptions = {}): Promise<Readable> {
+  const label = options.label ?? 'layer';
+  const mediaType = options.mediaType ?? '';
+  if (/\+encrypted\b/.test(mediaType)) {
+    blob.destroy();
+    throw new CeranaError('UNSUPPORTED', `${label}: encrypted layers (${mediaType}) cannot be scanned`);
+  }
+  const chunks = blob[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head = await readHead(chunks, 6);
+  const compression = sniffCompression(head.bytes);
+  if (compression === 'bzip2' || compression === 'xz') {
+    blob.destroy();
+    throw new CeranaError('UNSUPPORTED', `${label}: ${compression}-compressed layers are not supported`, {
+      hint: 'OCI layers are gzip, zstd or uncompressed tar',
+    });
+  }
+  const raw = replay(head.chunks, chunks);
+  switch (compression) {
+    case 'gzip':
+      return decode(raw, zlib.createGunzip({ chunkSize: 128 * 1024 }), label, 'gzip');
+    case 'zstd':
+      if (nativeZstd && !options.forcePureJsZstd) return decode(raw, nativeZstd(), label, 'zstd');
+      return Readable.from(
+        decodeZstd(raw, options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label),
+        {
+          objectMode: false,
+        },
+      );
+    default:
+      return Readable.from(raw, { objectMode: false });
+  }
+}
+
+async function readHead(
+  chunks: AsyncIterator<Buffer>,
+  bytes: number,
+): Promise<{ bytes: Buffer; chunks: Buffer[] }> {
+  const taken: Buffer[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const next = await chunks.next();
+    if (next.done) break;
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    taken.push(chunk);
+    length += chunk.length;
+  }
+  return { bytes: taken.length === 1 ? (taken[0] as Buffer) : Buffer.concat(taken), chunks: taken };
+}
+
+async function* replay(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield* head;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** Runs a native decoder; its errors become one clear line, a source's own errors pass through. */
+function decode(raw: AsyncIterable<Buffer>, decoder: Transform, label: string, what: string): Readable {
+  pipeline(Readable.from(raw, { objectMode: false }), decoder, () => {});
+  async function* translated(): AsyncGenerator<Buffer> {
+    try {
+      yield* decoder as AsyncIterable<Buffer>;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code.startsWith('Z_') || code.startsWith('ERR_ZSTD') || code === 'ERR_ZLIB_INITIALIZATION_FAILED') {
+        throw new CeranaError('INPUT', `${label}: corrupt ${what} stream: ${(error as Error).message}`, {
+          cause: error,
+          hint: 'the layer blob is incomplete or corrupt; pull or save the image again',
+        });
+      }
+      throw error;
+    }
+  }
+  return Readable.from(translated(), { objectMode: false });
+}
+
+async function* decodeZstd(
+  chunks: AsyncIterable<Buffer>,
+  maxWindowBytes: number,
+  label: string,
+): AsyncGenerator<Buffer> {
+  const walker = new ZstdWalker(maxWindowBytes, label);
+  const produced: Uint8Array[] = [];
+  const decoder = new ZstdDecoder((data) => {
+    if (data.length > 0) produced.push(data);
+  });
+  const push = (slice: Uint8Array, final: boolean): void => {
+    try {
+      decoder.push(slice, final);
+    } catch (error) {
+      throw new CeranaError('INPUT', `${label}: corrupt zstd stream: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  };
+  for await (const chunk of chunks) {
+    let start = 0;
+    while (start < chunk.length) {
+      const end = walker.cut(chunk, start, ZSTD_STEP_OUTPUT);
+      push(chunk.subarray(start, end), false);
+      start = end;
+      // fzstd hands out freshly allocated blocks, so they can be wrapped without copying.
+      for (const data of produced) yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      produced.length = 0;
+    }
+  }
+  if (!walker.atFrameBoundary) {
+    throw new CeranaError('INPUT', `${label}: zstd stream is truncated`, {
+      hint: 'the layer blob is incomplete; pull or save the image again',
+    });
+  }
+  push(new Uint8Array(0), true);
+  for (const data of produced) yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
