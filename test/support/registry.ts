@@ -37,6 +37,8 @@ export type RegistryAuth = 'none' | 'basic' | 'token';
 export interface RegistryOptions {
   auth?: RegistryAuth;
   redirectBlobs?: boolean;
+  /** IPv4 address the registry listens on (default 127.0.0.1); tests of non-loopback rules use another. */
+  address?: string;
 }
 
 export interface BlobServerRequest {
@@ -45,10 +47,19 @@ export interface BlobServerRequest {
   authorization: boolean;
 }
 
+export interface PushOptions {
+  /** Copy every image of an index (`--all`). */
+  all?: boolean;
+  /** Fail rather than change any digest (`--preserve-digests`). */
+  preserveDigests?: boolean;
+  /** Manifest format to write: `v2s2` converts to Docker media types (`--format`). */
+  format?: 'oci' | 'v2s2';
+}
+
 export interface TestRegistry {
-  /** `127.0.0.1:<port>`: the registry part of image references. */
+  /** `<address>:<port>`: the registry part of image references. */
   readonly host: string;
-  /** `http://127.0.0.1:<port>` */
+  /** `http://<address>:<port>` */
   readonly url: string;
   readonly auth: RegistryAuth;
   /** Empty for `auth: 'none'`. */
@@ -64,19 +75,17 @@ export interface TestRegistry {
   blobServerRequests(): BlobServerRequest[];
   /** Where the registry stores a blob's bytes (tests corrupt blobs through it). */
   blobFile(digest: string): string;
+  /** Uploads a manifest or index as is (documents skopeo will not write, such as nested indexes); returns its digest. */
+  putManifest(repository: string, reference: string, document: unknown, mediaType: string): Promise<string>;
   /** `skopeo copy <source> docker://<host>/<destination>` with this registry's credentials. */
-  push(
-    source: string,
-    destination: string,
-    options?: { all?: boolean; preserveDigests?: boolean },
-  ): Promise<void>;
+  push(source: string, destination: string, options?: PushOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
-function listen(server: Server): Promise<number> {
+function listen(server: Server, address = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.listen(0, address, () => resolve((server.address() as AddressInfo).port));
   });
 }
 
@@ -87,9 +96,9 @@ function close(server: Server): Promise<void> {
   });
 }
 
-async function freePort(): Promise<number> {
+async function freePort(address: string): Promise<number> {
   const server = createServer();
-  const port = await listen(server);
+  const port = await listen(server, address);
   await close(server);
   return port;
 }
@@ -103,6 +112,8 @@ interface TokenIssuer {
   port: number;
   certFile: string;
   requests: () => number;
+  /** Signs a token directly, for the harness's own pushes. */
+  issue: (scopes: string[], subject: string) => string;
 }
 
 /** Parses `Authorization: Basic ...`; undefined when absent or malformed. */
@@ -212,7 +223,7 @@ async function startTokenIssuer(dir: string, username: string, password: string,
     handle(request, response).catch(() => response.writeHead(500).end());
   });
   const port = await listen(server);
-  return { server, port, certFile, requests: () => requests } satisfies TokenIssuer;
+  return { server, port, certFile, requests: () => requests, issue } satisfies TokenIssuer;
 }
 
 /** Serves files under `root` read-only, as blob storage behind a redirect does. */
@@ -240,7 +251,7 @@ async function startBlobServer(
   return { server, port: await listen(server) };
 }
 
-function registryConfig(storageDir: string, port: number, auth: string, middleware: string): string {
+function registryConfig(storageDir: string, listen: string, auth: string, middleware: string): string {
   return `version: 0.1
 log:
   level: warn
@@ -255,7 +266,7 @@ storage:
     uploadpurging:
       enabled: false
 http:
-  addr: 127.0.0.1:${port}
+  addr: ${listen}
   secret: ${randomBytes(16).toString('hex')}
 ${auth}${middleware}`;
 }
@@ -312,14 +323,15 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     middleware = `middleware:\n  storage:\n    - name: redirect\n      options:\n        baseurl: http://127.0.0.1:${blobs.port}\n`;
   }
 
-  const port = await freePort();
+  const address = options.address ?? '127.0.0.1';
+  const port = await freePort(address);
+  const host = `${address}:${port}`;
+  const url = `http://${host}`;
   const configFile = join(dir, 'config.yml');
-  await writeFile(configFile, registryConfig(storageDir, port, authSection, middleware));
+  await writeFile(configFile, registryConfig(storageDir, host, authSection, middleware));
   const logFile = join(dir, 'registry.log');
   const logFd = openSync(logFile, 'a');
   const child = spawn(REGISTRY_BINARY, ['serve', configFile], { stdio: ['ignore', logFd, logFd] });
-  const url = `http://127.0.0.1:${port}`;
-  const host = `127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitUntilServing(url, child, logFile);
@@ -345,12 +357,33 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       if (!/^[a-f0-9]{64}$/.test(hex)) throw new Error(`not a sha256 digest: ${digest}`);
       return join(storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
     },
+    async putManifest(repository, reference, document, mediaType) {
+      const body = JSON.stringify(document);
+      const headers: Record<string, string> = { 'Content-Type': mediaType };
+      if (auth === 'basic') {
+        headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+      } else if (tokenIssuer) {
+        headers.Authorization = `Bearer ${tokenIssuer.issue([`repository:${repository}:pull,push`], username)}`;
+      }
+      const response = await fetch(`${url}/v2/${repository}/manifests/${reference}`, {
+        method: 'PUT',
+        headers,
+        body,
+      });
+      if (response.status !== 201) {
+        throw new Error(
+          `PUT manifest ${repository}:${reference}: HTTP ${response.status} ${await response.text()}`,
+        );
+      }
+      return response.headers.get('docker-content-digest') ?? '';
+    },
     async push(source, destination, pushOptions = {}) {
       const args = ['--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false'];
       if (auth === 'none') args.push('--dest-no-creds');
       else args.push('--dest-creds', `${username}:${password}`);
       if (pushOptions.all) args.push('--all');
       if (pushOptions.preserveDigests) args.push('--preserve-digests');
+      if (pushOptions.format) args.push('--format', pushOptions.format);
       args.push(source, `docker://${host}/${destination}`);
       await run('skopeo', args, { maxBuffer: 16 * 1024 * 1024 });
     },

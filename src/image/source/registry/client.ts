@@ -111,7 +111,13 @@ export class RegistryClient {
       this.protocol = 'https:';
       return response;
     } catch (error) {
-      if (!(error instanceof TransportError && error.tlsFailure && this.mayUsePlainHttp)) throw error;
+      if (!(error instanceof TransportError && error.tlsFailure)) throw error;
+      if (!this.mayUsePlainHttp) {
+        throw new CeranaError('NETWORK', `${this.host} does not answer HTTPS (${error.message})`, {
+          cause: error,
+          hint: 'plain HTTP is used only for loopback registries or with --insecure',
+        });
+      }
       const response = await this.sendTo(method, new URL(`http://${this.host}${path}`), headers);
       this.protocol = 'http:';
       return response;
