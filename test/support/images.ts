@@ -28,7 +28,9 @@ function filesUnder(dir: string): string[] {
 /** Hash of the build context (names, modes, contents) plus the base image ID. */
 function contextHash(dir: string): string {
   const hash = createHash('sha256');
-  const baseId = execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE_IMAGE]).toString().trim();
+  const baseId = execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE_IMAGE])
+    .toString()
+    .trim();
   hash.update(`${baseId}\n`);
   for (const file of filesUnder(dir)) {
     hash.update(`${relative(dir, file)}\0${statSync(file).mode & 0o777}\0`);
@@ -57,7 +59,17 @@ export async function buildTestImage(name: string): Promise<string> {
   if (imageExists(tag)) return tag;
   await run(
     'flock',
-    [`/tmp/cerana-test-build-${name}.lock`, 'docker', 'build', '--network', 'none', '--quiet', '-t', tag, dir],
+    [
+      `/tmp/cerana-test-build-${name}.lock`,
+      'docker',
+      'build',
+      '--network',
+      'none',
+      '--quiet',
+      '-t',
+      tag,
+      dir,
+    ],
     { env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeout: TEN_MINUTES, maxBuffer: BIG_OUTPUT },
   );
   return tag;
