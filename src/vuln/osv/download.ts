@@ -98,7 +98,13 @@ export async function download(options: DownloadOptions): Promise<DownloadResult
       }
       const backoff = Math.min(settings.maxBackoffMs, settings.backoffMs * 2 ** (failures - 1));
       const delay = error.retryAfterMs ?? backoff * (0.5 + Math.random() / 2);
-      await sleep(Math.min(delay, settings.maxBackoffMs), undefined, { signal: options.signal });
+      await sleep(Math.min(delay, settings.maxBackoffMs), undefined, { signal: options.signal }).catch(
+        (error) => {
+          // Surface the caller's reason rather than the timer's generic AbortError.
+          options.signal?.throwIfAborted();
+          throw error;
+        },
+      );
     }
   }
 }
