@@ -3,6 +3,8 @@ import type { DockerfileModel } from '../model.js';
 import { rules as baseImage } from './base-image/index.js';
 import { rules as instructions } from './instructions/index.js';
 import { rules as packages } from './packages/index.js';
+import { rules as permissions } from './permissions/index.js';
+import { rules as secrets } from './secrets/index.js';
 import { rules as securityBypass } from './security-bypass/index.js';
 import { rules as supplyChain } from './supply-chain/index.js';
 import { rules as user } from './user/index.js';
@@ -14,6 +16,8 @@ const families: readonly Rule<DockerfileModel>[][] = [
   packages,
   supplyChain,
   securityBypass,
+  secrets,
+  permissions,
 ];
 
 /** Every Dockerfile rule, in id order. */

@@ -3,6 +3,10 @@ import { scanDockerfile } from '../scan.js';
 import { dockerfileRules } from './index.js';
 
 describe('Dockerfile rules', () => {
+  it('number at least 110', () => {
+    expect(dockerfileRules.length).toBeGreaterThanOrEqual(110);
+  });
+
   it('have unique ids and examples both ways', () => {
     const ids = dockerfileRules.map((r) => r.meta.id);
     expect(new Set(ids).size).toBe(ids.length);
