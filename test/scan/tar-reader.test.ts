@@ -78,7 +78,7 @@ describe('tar tokenizer', () => {
     const big = 'x'.repeat(1500);
     const data = tar([
       { name: 'a', body: big },
-      { name: 'b', pax: { path: 'pax/long/'.repeat(20) + 'name' }, body: 'pb' },
+      { name: 'b', pax: { path: `${'pax/long/'.repeat(20)}name` }, body: 'pb' },
       { name: 'c', longName: `${'gnu/'.repeat(40)}name`, body: 'gb' },
       { name: 'd', body: 'd' },
     ]);
