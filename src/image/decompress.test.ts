@@ -19,7 +19,7 @@ async function collect(stream: Readable): Promise<Buffer> {
 
 /** A zstd frame built by hand from raw and RLE blocks (RFC 8878), window 2^windowLog. */
 function zstdFrame(blocks: ({ raw: Buffer } | { rle: number; size: number })[], windowLog = 20): Buffer {
-  const parts = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, (windowLog - 10) << 3])];
+  const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, (windowLog - 10) << 3])];
   blocks.forEach((block, i) => {
     const last = i === blocks.length - 1 ? 1 : 0;
     const header = Buffer.alloc(3);
