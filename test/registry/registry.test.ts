@@ -148,7 +148,7 @@ describe('registry source, anonymous registry', () => {
   });
 
   it('opens the same image by digest', async () => {
-    const byTag = await open(hostPart(anonymous.host) + ':1');
+    const byTag = await open(`${hostPart(anonymous.host)}:1`);
     const byDigest = await open(`${hostPart(anonymous.host)}@${byTag.digest}`);
     expect(byDigest.digest).toBe(byTag.digest);
     expect(byDigest.config).toEqual(byTag.config);

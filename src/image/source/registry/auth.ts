@@ -157,7 +157,7 @@ export class Authenticator {
     });
     if (response.status === 401 || response.status === 403) {
       discard(response.body);
-      throw this.refused(401, `a token for ${scope}`);
+      throw this.refused(401, scope);
     }
     if (response.status !== 200) {
       discard(response.body);

@@ -56,6 +56,9 @@ export interface OpenBlobOptions {
 
 type Method = 'GET' | 'HEAD';
 
+/** host[:port] or [ipv6][:port]; anything else would end up elsewhere in a URL. */
+const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 /** A pull client for one repository of an OCI distribution v2 registry. */
 export class RegistryClient {
   readonly registry: string;
@@ -67,6 +70,9 @@ export class RegistryClient {
   private protocol: 'https:' | 'http:' | undefined;
 
   constructor(options: RegistryClientOptions) {
+    if (!REGISTRY_HOST.test(options.registry)) {
+      throw new CeranaError('USAGE', `invalid registry host ${JSON.stringify(options.registry)}`);
+    }
     this.registry = options.registry;
     this.repository = options.repository;
     this.host = registryApiHost(options.registry);

@@ -14,7 +14,6 @@ import { verifiedTarStream } from './layer.js';
 import { resolveManifest } from './resolve.js';
 
 export { RegistryClient, type RegistryClientOptions } from './client.js';
-export { MAX_INDEX_DEPTH } from './resolve.js';
 
 export interface RegistryLimits {
   /** Largest image config blob read into memory. */

@@ -37,7 +37,7 @@ export async function resolveManifest(
         { hint: 'the registry holds a malformed or hostile index' },
       );
     }
-    const chosen = platform ? selectPlatform(fetched.document, platform) : selectPlatform(fetched.document);
+    const chosen = selectPlatform(fetched.document, platform);
     if (chosen.platform) indexPlatform = chosen.platform;
     fetched = await client.getManifest(chosen.digest, chosen.size);
   }
