@@ -157,15 +157,13 @@ async function resolve(
       hint: `choose one with :<tag> or @<digest>; available: ${describeChoices(found)}`,
     });
   }
-  const seen = new Set<string>();
+  // A blob cannot list its own digest (its hash would have to contain itself), so digest
+  // checks rule out cycles and the depth bound stops long chains.
   for (let depth = 0; depth < MAX_INDEX_DEPTH; depth++) {
-    if (seen.has(descriptor.digest)) {
-      throw new CeranaError('INPUT', `index ${descriptor.digest} in ${store.location} refers to itself`);
-    }
-    seen.add(descriptor.digest);
     const document = await readDocument(store, descriptor);
-    if (document.kind === 'manifest')
+    if (document.kind === 'manifest') {
       return { descriptor: { ...descriptor, mediaType: document.mediaType }, manifest: document };
+    }
     descriptor = selectPlatform(document, options.platform);
   }
   throw new CeranaError(
