@@ -7,6 +7,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { openImage } from '../../src/image/source/index.js';
 import {
   DEFAULT_REGISTRY_LIMITS,
   openRegistryImage,
@@ -122,7 +123,7 @@ describe('registry source, anonymous registry', () => {
       advance: (id, bytes) => moved.set(id, (moved.get(id) ?? 0) + bytes),
       done: (id) => events.push(`done ${id}`),
     };
-    const image = await open(`registry:${hostPart(anonymous.host)}:1`, { progress });
+    const image = await open(`${hostPart(anonymous.host)}:1`, { progress });
     expect(image.ref).toBe(`registry:${hostPart(anonymous.host)}:1`);
     expect(image.configDigest).toBe(baseConfigDigest);
     expect(image.config.diffIds).toEqual(inspect.RootFS.Layers);
@@ -145,6 +146,17 @@ describe('registry source, anonymous registry', () => {
       expect(events).toContain(`done ${layer.digest}`);
     }
     await image.close();
+  });
+
+  it('is what the scheme dispatcher opens for registry: references', async () => {
+    const direct = await open(`${hostPart(anonymous.host)}:1`);
+    const dispatched = await openImage(`registry:${hostPart(anonymous.host)}:1`, {
+      cacheDir: work,
+      dockerConfigDir: emptyDockerConfig,
+    });
+    expect(dispatched.ref).toBe(direct.ref);
+    expect(dispatched.digest).toBe(direct.digest);
+    expect(dispatched.config).toEqual(direct.config);
   });
 
   it('opens the same image by digest', async () => {

@@ -35,22 +35,20 @@ const CONFIG_MEDIA_TYPES = new Set<string>([MediaType.dockerConfig, MediaType.oc
 const TAR_LAYER =
   /^application\/vnd\.(?:oci\.image\.layer(?:\.nondistributable)?\.v1\.tar|docker\.image\.rootfs\.(?:foreign\.)?diff\.tar)(?:\.gzip|\+gzip|\+zstd)?$/;
 
-/** Accepts `registry:host/repo:tag` as well as the bare reference, but not a host named `registry` with a port. */
-function stripScheme(reference: string): string {
-  return /^registry:(?!\d+(?:\/|$))/.test(reference) ? reference.slice('registry:'.length) : reference;
-}
-
 function shortDigest(digest: string): string {
   return digest.slice(digest.indexOf(':') + 1, digest.indexOf(':') + 13);
 }
 
-/** Opens an image from an OCI distribution v2 registry: manifest (by platform), config, and lazily streamed layers. */
+/**
+ * Opens an image from an OCI distribution v2 registry: manifest (by platform), config, and
+ * lazily streamed layers. `reference` comes without the `registry:` scheme (see source/index.ts).
+ */
 export async function openRegistryImage(
   reference: string,
   options: SourceOptions,
   limits: RegistryLimits = DEFAULT_REGISTRY_LIMITS,
 ): Promise<Image> {
-  const parsed = parseReference(stripScheme(reference));
+  const parsed = parseReference(reference);
   const client = new RegistryClient({
     registry: parsed.registry,
     repository: parsed.repository,
