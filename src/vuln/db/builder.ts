@@ -66,8 +66,9 @@ export class DatabaseBuilder {
   static async create(path: string, driver?: SqliteDriver): Promise<DatabaseBuilder> {
     const db = await openSqlite(path, {}, driver);
     try {
-      // The file is private until it is renamed into place: no journal, no syncs while building.
-      db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;');
+      // The file is private until it is renamed into place: no journal file, no syncs while building
+      // (journal_mode OFF is refused in SQLite's defensive mode; an in-memory journal costs as little).
+      db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;');
       db.exec(CREATE_TABLES);
       db.exec('CREATE TEMP TABLE superseded (advisory INTEGER PRIMARY KEY)');
     } catch (error) {
