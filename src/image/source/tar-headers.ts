@@ -134,6 +134,16 @@ const TYPEFLAG: Record<EntrySpec['type'], string> = {
   fifo: '6',
 };
 
+const DEFAULT_MODE: Record<EntrySpec['type'], number> = {
+  file: 0o644,
+  hardlink: 0o644,
+  symlink: 0o777,
+  char: 0o644,
+  block: 0o644,
+  dir: 0o755,
+  fifo: 0o644,
+};
+
 const OCTAL_LIMIT = { 8: 0o7777777, 12: 0o77777777777 } as const;
 
 function writeOctal(block: Buffer, value: number, start: number, length: 8 | 12): void {
@@ -204,7 +214,7 @@ export function encodeHeader(spec: EntrySpec): Buffer {
     name: fitsAscii(path, 100) ? path : path.slice(0, 99).replace(/[^\x20-\x7e]/g, '_'),
     typeflag: TYPEFLAG[spec.type],
     size: Math.min(size, OCTAL_LIMIT[12]),
-    mode: spec.mode ?? (spec.type === 'dir' ? 0o755 : 0o644),
+    mode: spec.mode ?? DEFAULT_MODE[spec.type],
     uid: Math.min(uid, OCTAL_LIMIT[8]),
     gid: Math.min(gid, OCTAL_LIMIT[8]),
     mtime: Math.min(mtime, OCTAL_LIMIT[12]),
