@@ -14,8 +14,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTarEntries } from '../../../../test/sources/tar-entries.js';
-import { rootfsTar, virtualMounts } from './rootfs-tar.js';
+import { rootfsTar, virtualMounts } from '../../src/image/source/dir/rootfs-tar.js';
+import { listTarEntries } from './tar-entries.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cerana-test-rootfs-'));
 const root = join(work, 'root');
