@@ -1,0 +1,78 @@
+import { formatPlatform } from '../image/manifest.js';
+import { formatBytes } from '../image/scan/format.js';
+import type { ImageScanResult } from '../scan/image-scan.js';
+
+const shortDigest = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
+
+function oneLine(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
+}
+
+function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
+    )
+    .join('\n');
+}
+
+/** Human-readable report of an image scan, for terminals. */
+export function renderImageTable(result: ImageScanResult): string {
+  const { artifact, config } = result;
+  const out: string[] = [];
+  const os = artifact.os;
+  const identity: string[][] = [
+    ['Image', artifact.ref],
+    ['Digest', artifact.digest],
+    ['Image ID', artifact.configDigest],
+    ['Platform', formatPlatform(artifact.platform)],
+    ['OS', os ? `${os.prettyName}${os.eol ? ` (END OF LIFE since ${os.eolDate})` : ''}` : 'unknown'],
+  ];
+  for (const repoDigest of artifact.repoDigests) identity.push(['Repo digest', repoDigest]);
+  out.push(table(identity), '');
+
+  out.push(`Layers (${result.layers.length})`);
+  const layerRows = [['#', 'DIGEST', 'SIZE', 'FILES', 'CREATED BY']];
+  for (const layer of result.layers) {
+    layerRows.push([
+      String(layer.index),
+      shortDigest(layer.digest),
+      layer.size >= 0 ? formatBytes(layer.size) : formatBytes(layer.bytes),
+      layer.visibleEntries === layer.entries
+        ? String(layer.entries)
+        : `${layer.visibleEntries}/${layer.entries}`,
+      oneLine(layer.createdBy || '-', 80),
+    ]);
+  }
+  out.push(table(layerRows), '');
+
+  const highlights: string[][] = [
+    ['User', config.user || '(root: no USER set)'],
+    ['Entrypoint', config.entrypoint.length ? JSON.stringify(config.entrypoint) : '-'],
+    ['Cmd', config.cmd.length ? JSON.stringify(config.cmd) : '-'],
+    ['Working dir', config.workingDir || '-'],
+    ['Exposed ports', config.exposedPorts.join(', ') || '-'],
+    ['Env', `${config.env.length} variable(s): ${config.env.map((e) => e.split('=')[0]).join(', ') || '-'}`],
+    [
+      'Labels',
+      Object.keys(config.labels).length
+        ? Object.entries(config.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')
+        : '-',
+    ],
+    ['Healthcheck', config.healthcheck ? JSON.stringify(config.healthcheck.test) : 'none'],
+  ];
+  out.push('Config', table(highlights), '');
+
+  const kinds = (['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other'] as const)
+    .filter((kind) => result.files[kind])
+    .map((kind) => `${result.files[kind]} ${kind}`);
+  out.push(`Files: ${result.files.total} visible (${kinds.join(', ')})`);
+  if (result.warnings.length > 0)
+    out.push('', `Warnings (${result.warnings.length})`, ...result.warnings.map((w) => `  ${w}`));
+  return `${out.join('\n')}\n`;
+}

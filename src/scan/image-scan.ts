@@ -1,0 +1,117 @@
+import { layerHistory } from '../image/config.js';
+import type { FileVisitor, ImageFiles, ScanOptions } from '../image/scan/index.js';
+import { scanImage } from '../image/scan/index.js';
+import { openImage } from '../image/source/index.js';
+import type { EntryType, Image, ImageConfig, Platform, SourceOptions } from '../image/types.js';
+import { detectOs, type OsInfo } from '../inventory/os/detect.js';
+import { osReleaseVisitor } from '../inventory/os/visitor.js';
+
+export interface LayerSummary {
+  index: number;
+  digest: string;
+  diffId: string;
+  /** Stored blob size (-1 when the source does not know it). */
+  size: number;
+  mediaType: string;
+  createdBy: string;
+  created?: string;
+  /** Entries in the layer's tar and how many of them the final file system still shows. */
+  entries: number;
+  visibleEntries: number;
+  /** Decompressed tar bytes. */
+  bytes: number;
+  cached: boolean;
+}
+
+export interface ImageScanResult {
+  schemaVersion: 1;
+  artifact: {
+    ref: string;
+    digest: string;
+    configDigest: string;
+    repoDigests: string[];
+    platform: Platform;
+    os?: OsInfo;
+  };
+  config: Omit<ImageConfig, 'diffIds' | 'history' | 'platform'>;
+  layers: LayerSummary[];
+  files: { total: number } & Partial<Record<EntryType, number>>;
+  warnings: string[];
+  durationMs: number;
+}
+
+export interface ImageScanOptions {
+  source: SourceOptions;
+  scan: Omit<ScanOptions, 'cacheDir'>;
+  now?: Date;
+}
+
+/** Visitors every image scan runs; each later detector adds its own here. */
+function defaultVisitors(): FileVisitor[] {
+  return [osReleaseVisitor];
+}
+
+export async function scanImageRef(ref: string, options: ImageScanOptions): Promise<ImageScanResult> {
+  const started = performance.now();
+  const image = await openImage(ref, options.source);
+  try {
+    const files = await scanImage(image, defaultVisitors(), {
+      ...options.scan,
+      cacheDir: options.source.cacheDir,
+    });
+    return summarize(image, files, options.now ?? new Date(), performance.now() - started);
+  } finally {
+    await image.close();
+  }
+}
+
+function summarize(image: Image, files: ImageFiles, now: Date, durationMs: number): ImageScanResult {
+  const os = detectOs(
+    (path) => files.read(path),
+    (path) => files.stat(path) !== undefined,
+    now,
+  );
+  const history = layerHistory(image.config);
+  const counts = files.layerCounts();
+  const layers = image.layers.map((layer, index): LayerSummary => {
+    const stats = files.stats.layers[index];
+    const summary: LayerSummary = {
+      index,
+      digest: layer.digest,
+      diffId: layer.diffId,
+      size: layer.size,
+      mediaType: layer.mediaType,
+      createdBy: history[index]?.createdBy ?? '',
+      entries: counts[index]?.entries ?? 0,
+      visibleEntries: counts[index]?.visible ?? 0,
+      bytes: stats?.bytes ?? 0,
+      cached: stats?.cached ?? false,
+    };
+    const created = history[index]?.created;
+    if (created) summary.created = created;
+    return summary;
+  });
+  const fileCounts: ImageScanResult['files'] = { total: 0 };
+  for (const entry of files.entries()) {
+    fileCounts.total++;
+    fileCounts[entry.type] = (fileCounts[entry.type] ?? 0) + 1;
+  }
+  const { diffIds: _diffIds, history: _history, platform: _platform, ...config } = image.config;
+  const artifact: ImageScanResult['artifact'] = {
+    ref: image.ref,
+    digest: image.digest,
+    configDigest: image.configDigest,
+    repoDigests: image.repoDigests,
+    platform: image.platform,
+  };
+  if (os) artifact.os = os;
+  return {
+    schemaVersion: 1,
+    artifact,
+    config,
+    layers,
+    files: fileCounts,
+    warnings: files.warnings(),
+    durationMs: Math.round(durationMs),
+  };
+}
