@@ -477,6 +477,53 @@ describe('registry source, transport', () => {
     }
   });
 
+  it('times out on a download that stalls midway', async () => {
+    const server: Server = createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': OCI.manifest, 'Content-Length': '1000' });
+      response.write('{"schemaVersion":2,');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      await expect(
+        openRegistryImage(
+          `127.0.0.1:${port}/x/y:1`,
+          { cacheDir: work, dockerConfigDir: emptyDockerConfig },
+          { ...DEFAULT_REGISTRY_LIMITS, timeoutMs: 300 },
+        ),
+      ).rejects.toMatchObject({
+        code: 'NETWORK',
+        message: expect.stringContaining('timed out after 300 ms reading'),
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('does not time out while the consumer is busy', async () => {
+    const image = await openRegistryImage(
+      `${hostPart(anonymous.host)}:1`,
+      { cacheDir: work, dockerConfigDir: emptyDockerConfig },
+      { ...DEFAULT_REGISTRY_LIMITS, timeoutMs: 300 },
+    );
+    const base = image.layers[0] as Layer;
+    const hash = createHash('sha256');
+    let chunks = 0;
+    let pauses = 0;
+    for await (const chunk of await base.open()) {
+      hash.update(chunk as Buffer);
+      // Stall three times, well past the timeout, as a scanner parsing a big file would.
+      chunks++;
+      if (chunks === 5 || chunks === 50 || chunks === 100) {
+        pauses++;
+        await new Promise((resolve) => setTimeout(resolve, 800));
+      }
+    }
+    expect(pauses).toBe(3);
+    expect(`sha256:${hash.digest('hex')}`).toBe(base.diffId);
+  });
+
   const external = Object.values(networkInterfaces())
     .flat()
     .find((info) => info && info.family === 'IPv4' && !info.internal)?.address;
