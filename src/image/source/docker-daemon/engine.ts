@@ -100,7 +100,7 @@ export class DockerEngine {
     const status = response.statusCode ?? 0;
     if (status === 404) {
       return new CeranaError('NOT_FOUND', `${subject} not found in the Docker daemon`, {
-        hint: message || 'check the name with `docker image ls`',
+        hint: 'check the name with `docker image ls`',
       });
     }
     return new CeranaError(
