@@ -50,7 +50,8 @@ export class TextSearch {
 }
 
 const KEY_BLOCK_LIMIT = 65_536;
-const MIN_KEY_BASE64 = 64;
+/** Shortest key body taken for a key: an Ed25519 PKCS#8 key is 64 base64 characters. */
+const MIN_KEY_BASE64 = 40;
 
 function privateKey(input: ValidationInput): ValidationResult {
   const header = input.match;
@@ -114,6 +115,37 @@ function basicAuthBase64(input: ValidationInput): ValidationResult {
   };
 }
 
+/** A base64-encoded value (npm `_password`): judged, and redacted, by what it decodes to. */
+function base64Text(input: ValidationInput): ValidationResult {
+  const decoded = Buffer.from(input.secret, 'base64').toString('latin1');
+  if (!PRINTABLE.test(decoded)) return { ok: false };
+  return {
+    ok: true,
+    secret: decoded,
+    evidence: input.match.replace(input.secret, `base64(${redact(decoded)})`),
+  };
+}
+
+/** A base64-encoded PEM private key (kubeconfig `client-key-data`). */
+function base64PrivateKey(input: ValidationInput): ValidationResult {
+  const pem = Buffer.from(input.secret, 'base64').toString('latin1');
+  const header = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/.exec(pem);
+  if (header === null) return { ok: false };
+  const endMarker = header[0].replace('BEGIN', 'END');
+  const endAt = pem.indexOf(endMarker, header.index);
+  const body = readArmoredBody(
+    header[0],
+    pem.slice(header.index + header[0].length, endAt < 0 ? undefined : endAt),
+  );
+  if (body.base64.length < MIN_KEY_BASE64) return { ok: false };
+  return {
+    ok: true,
+    secret: body.base64,
+    ...(body.encrypted ? { variant: 'encrypted' } : {}),
+    evidence: `${input.match.slice(0, input.match.indexOf(input.secret))}base64(${header[0]} ${redact(body.base64)})`,
+  };
+}
+
 function jwt(input: ValidationInput): ValidationResult {
   const [header, payload] = input.secret.split('.');
   const decodeJson = (part: string | undefined): unknown => {
@@ -136,5 +168,7 @@ export const VALIDATORS: Record<ValidatorName, (input: ValidationInput) => Valid
   'putty-key': puttyKey,
   'gcp-service-account': gcpServiceAccount,
   'basic-auth-base64': basicAuthBase64,
+  'base64-text': base64Text,
+  'base64-private-key': base64PrivateKey,
   jwt,
 };
