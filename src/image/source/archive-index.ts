@@ -23,6 +23,8 @@ export interface ArchiveEntry {
 export const MAX_ARCHIVE_ENTRIES = 100_000;
 const MAX_EXTENSION_BYTES = 1024 * 1024;
 const MAX_LINK_HOPS = 8;
+/** Large reads: per-chunk costs downstream (hashing, decompression, tar parsing) add up at 64 KiB. */
+export const READ_CHUNK = 1024 * 1024;
 
 /** Joins a relative link target to its directory, applying `..` lexically; escaping the root throws later. */
 function normalizeJoin(base: string, target: string): string {
@@ -164,7 +166,11 @@ export class ArchiveIndex {
   /** Streams an entry's bytes straight from the archive file. */
   stream(entry: ArchiveEntry): Readable {
     if (entry.size === 0) return Readable.from([]);
-    return createReadStream(this.path, { start: entry.offset, end: entry.offset + entry.size - 1 });
+    return createReadStream(this.path, {
+      start: entry.offset,
+      end: entry.offset + entry.size - 1,
+      highWaterMark: READ_CHUNK,
+    });
   }
 
   /** The first bytes of an entry (compression sniffing). */

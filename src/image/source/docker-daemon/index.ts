@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { digestHex, isDigest, sha256 } from '../../../common/digest.js';
 import { CeranaError } from '../../../common/errors.js';
 import { parseImageConfig } from '../../config.js';
+import { MediaType } from '../../manifest.js';
 import { parseReference } from '../../reference.js';
 import type { Image, ImageConfig, ImageSource, Layer, SourceOptions } from '../../types.js';
 import { ArchiveIndex } from '../archive-index.js';
@@ -82,10 +83,6 @@ class ExportSpool {
     private readonly options: SourceOptions,
   ) {
     this.path = join(dir, `export-${process.pid}-${randomBytes(6).toString('hex')}.tar`);
-  }
-
-  get started(): boolean {
-    return this.archive !== undefined;
   }
 
   get(): Promise<ArchiveIndex> {
@@ -190,7 +187,7 @@ async function openDaemonImage(name: string, options: SourceOptions): Promise<Im
       digest: diffId,
       diffId,
       size: exported?.layers[i]?.size ?? -1,
-      mediaType: exported?.layers[i]?.mediaType ?? 'application/vnd.oci.image.layer.v1.tar',
+      mediaType: exported?.layers[i]?.mediaType ?? MediaType.ociLayer,
       open: async () => {
         const layer = (await fromExport()).layers[i];
         if (!layer || layer.diffId !== diffId) {

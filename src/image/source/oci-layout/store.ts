@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { digestHex } from '../../../common/digest.js';
 import { CeranaError } from '../../../common/errors.js';
-import type { ArchiveIndex } from '../archive-index.js';
+import { type ArchiveIndex, READ_CHUNK } from '../archive-index.js';
 
 export interface BlobStore {
   /** Names the layout in messages. */
@@ -83,7 +83,7 @@ export class DirectoryStore implements BlobStore {
   }
 
   openBlob(digest: string): Readable {
-    return createReadStream(join(this.root, blobPath(digest)));
+    return createReadStream(join(this.root, blobPath(digest)), { highWaterMark: READ_CHUNK });
   }
 }
 
