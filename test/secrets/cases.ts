@@ -621,6 +621,7 @@ export const NEGATIVES: NegativeCase[] = [
   { why: 'GitHub token of the wrong length', text: 'GITHUB_TOKEN=ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3f\n' },
   { why: "Stripe's documented test key", text: 'stripe.api_key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc"\n' },
   { why: 'placeholder URL credentials', text: 'DATABASE_URL=postgres://user:password@localhost:5432/app\n' },
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell-style placeholder, on purpose
   { why: 'templated URL credentials', text: 'DATABASE_URL=postgres://${DB_USER}:${DB_PASS}@db:5432/app\n' },
   { why: 'masked URL password', text: 'redis://:********@cache:6379\n' },
   { why: 'elided key block', text: '-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n' },
@@ -636,6 +637,7 @@ export const NEGATIVES: NegativeCase[] = [
   {
     why: 'a templated secret',
     path: 'deploy/values.yaml',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell-style placeholder, on purpose
     text: 'token: "{{ .Values.apiToken }}"\napi_key = "${API_KEY}"\n',
   },
   {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CASES, Gen, key, NEGATIVES } from '../../../test/secrets/cases.js';
-import { buildRuleSet } from './config.js';
-import { SecretScanner } from './scanner.js';
+import { buildRuleSet } from '../../src/detect/secrets/config.js';
+import { SecretScanner } from '../../src/detect/secrets/scanner.js';
+import { CASES, Gen, key, NEGATIVES } from './cases.js';
 
 const rules = buildRuleSet();
 const scanner = new SecretScanner(rules);

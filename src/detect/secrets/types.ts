@@ -2,7 +2,14 @@ import type { Severity } from '../../policy/finding.js';
 import type { Glob } from './glob.js';
 
 /** Named checks a rule can ask for after its regex matched; implemented in validators.ts. */
-export type ValidatorName = 'private-key' | 'putty-key' | 'gcp-service-account' | 'basic-auth-base64' | 'jwt';
+export type ValidatorName =
+  | 'private-key'
+  | 'putty-key'
+  | 'gcp-service-account'
+  | 'basic-auth-base64'
+  | 'base64-text'
+  | 'base64-private-key'
+  | 'jwt';
 
 /** A rule as written in rules.yaml or a user's `--secret-config` file. */
 export interface RuleSpec {
