@@ -34,6 +34,8 @@ export interface Hit {
   file?: string;
   object?: string;
   evidence?: string;
+  /** Controls that depend on the evaluation (a versioned PSS control), added to the rule's own. */
+  controls?: string[];
 }
 
 export type Report = (hit: Hit) => void;
@@ -135,7 +137,7 @@ export function toFinding(meta: RuleMeta, hit: Hit, path: string, object?: strin
       endColumn: hit.span.endColumn,
     },
     remediation: meta.remediation,
-    controls: [...meta.controls],
+    controls: [...meta.controls, ...(hit.controls ?? [])],
     references: [...meta.references],
   };
   const obj = hit.object ?? object;
