@@ -1,4 +1,5 @@
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CeranaError } from '../../common/errors.js';
 
@@ -183,36 +184,42 @@ async function attempt(
         `${options.url}: ${total} bytes exceed the ${settings.maxBytes}-byte download limit`,
       );
     }
+    // From the response headers on, nothing awaits except the next chunk: when a connection drops,
+    // a web stream discards the chunks it still holds, so every received byte goes to disk at once
+    // (synchronously) and a resume loses nothing.
     if (offset === 0) {
       const meta: PartState = { url: options.url, ...validators };
       if (total !== undefined) meta.total = total;
-      await writeFile(partMeta, JSON.stringify(meta));
+      writeFileSync(partMeta, JSON.stringify(meta));
     }
-    const file = await open(part, offset === 0 ? 'w' : 'a');
+    const fd = openSync(part, offset === 0 ? 'w' : 'a');
     let size = offset;
     try {
-      if (response.body) {
-        try {
-          for await (const chunk of response.body) {
-            clearTimeout(timer);
-            timer = setTimeout(() => idle.abort(), settings.idleTimeoutMs);
-            size += chunk.byteLength;
-            if (size > settings.maxBytes) {
-              throw new CeranaError('LIMIT', `${options.url}: more than ${settings.maxBytes} bytes`);
-            }
-            await file.write(chunk);
-            onBytes(chunk.byteLength);
-            options.onProgress?.(size, total);
+      const reader = response.body?.getReader();
+      try {
+        for (;;) {
+          const next = await reader?.read();
+          if (next === undefined || next.done) break;
+          const chunk = next.value;
+          clearTimeout(timer);
+          timer = setTimeout(() => idle.abort(), settings.idleTimeoutMs);
+          size += chunk.byteLength;
+          if (size > settings.maxBytes) {
+            await reader?.cancel();
+            throw new CeranaError('LIMIT', `${options.url}: more than ${settings.maxBytes} bytes`);
           }
-        } catch (error) {
-          if (error instanceof CeranaError) throw error;
-          options.signal?.throwIfAborted();
-          throw new RetryableError(networkMessage(error, idle.signal.aborted));
+          writeSync(fd, chunk);
+          onBytes(chunk.byteLength);
+          options.onProgress?.(size, total);
         }
+      } catch (error) {
+        if (error instanceof CeranaError) throw error;
+        options.signal?.throwIfAborted();
+        throw new RetryableError(networkMessage(error, idle.signal.aborted));
       }
-      await file.sync();
+      fsyncSync(fd);
     } finally {
-      await file.close();
+      closeSync(fd);
     }
     if (total !== undefined && size !== total) {
       throw new RetryableError(`the transfer stopped at ${size} of ${total} bytes`);

@@ -98,7 +98,8 @@ export class OsvServer {
         const part = body.subarray(0, fault.afterBytes);
         entry.bytes = part.length;
         res.write(part, () => {
-          if (fault.kind === 'cut') res.destroy();
+          // A FIN rather than a reset: a reset may make the client's kernel drop bytes it already received.
+          if (fault.kind === 'cut') res.socket?.end();
         });
         return;
       }
