@@ -20,7 +20,7 @@ export function requireIntegration(component: string, available: boolean): typeo
 /** True when `command args...` runs and exits 0. */
 export function commandWorks(command: string, args: string[] = ['--version']): boolean {
   try {
-    execFileSync(command, args, { stdio: 'ignore', timeout: 20_000 });
+    execFileSync(command, args, { stdio: 'ignore', timeout: 60_000 });
     return true;
   } catch {
     return false;
