@@ -7,17 +7,17 @@
 export type ItemKind = 'rule' | 'macro' | 'list' | 'exception' | 'filter' | 'output';
 
 export interface FilePosition {
+  readonly file: string;
   readonly line: number;
   readonly column: number;
 }
 
 /** A piece of text the parser read: a rule or macro condition, an exception, an inline filter. */
 export interface SourceText {
-  readonly file: string;
   readonly itemKind: ItemKind;
   readonly itemName: string;
   readonly text: string;
-  /** File position of a character of `text`. */
+  /** File position of a character of `text` (text appended from several files maps to each). */
   readonly locate: (offset: number) => FilePosition;
 }
 

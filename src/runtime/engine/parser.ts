@@ -81,6 +81,16 @@ export function parseFieldOperand(src: SourceText): FieldOperand {
   return operand;
 }
 
+/** Parses a parenthesized list written as text (`(a, "b c")`), as exception values may be. */
+export function parseListText(src: SourceText): ListValue {
+  const p = new Parser(src);
+  p.skipBlank();
+  const list = p.listLiteral();
+  p.skipBlank();
+  if (list === undefined || !p.atEnd()) throw p.error(`'${src.text}' is not a list like (a, b)`);
+  return list;
+}
+
 /**
  * Unescapes a quoted string token (with its delimiters), following libsinsp: \b \f \n \r \t
  * \\ \/ and the delimiter's own quote; a backslash before a space stands for itself.
@@ -156,7 +166,7 @@ class Parser {
   }
 
   error(message: string, offset = this.pos): FilterError {
-    return new FilterError(message, this.loc(offset));
+    return new FilterError(message, this.loc(offset), 'condition-syntax');
   }
 
   private loc(offset = this.pos): Loc {
@@ -395,6 +405,11 @@ class Parser {
     const name = this.lexRe(IDENTIFIER_RE);
     if (name !== undefined) return { kind: 'listref', name, at };
     throw this.error("expected a list: '(' or a list name");
+  }
+
+  listLiteral(): ListValue | undefined {
+    const at = this.loc();
+    return this.lexStr('(') ? this.listRemainder(at) : undefined;
   }
 
   private listRemainder(at: Loc): ListValue {
