@@ -215,6 +215,7 @@ function compileRule(spec: RuleSpec, index: number, userAllow: AllowRuleSpec[]):
     secretGroup,
     entropy: spec.entropy ?? DEFAULT_ENTROPY,
     paths: spec.paths?.map((p) => new Glob(p)),
+    excludePaths: (spec.excludePaths ?? []).map((p) => new Glob(p)),
     allow: [...(spec.allow ?? []), ...userAllow.flatMap((a) => a.regexes ?? [])].map((r, i) =>
       compileAllow(r, `${what} allow[${i}]`),
     ),
@@ -317,6 +318,7 @@ class Shape {
       'secretGroup',
       'entropy',
       'paths',
+      'excludePaths',
       'allow',
       'allowMatch',
       'validate',
@@ -347,6 +349,8 @@ class Shape {
     }
     if (o.entropy !== undefined) rule.entropy = this.number(o.entropy, `${at}.entropy`, 0, 8);
     if (o.paths !== undefined) rule.paths = this.strings(o.paths, `${at}.paths`, 512);
+    if (o.excludePaths !== undefined)
+      rule.excludePaths = this.strings(o.excludePaths, `${at}.excludePaths`, 512);
     if (o.allow !== undefined) rule.allow = this.strings(o.allow, `${at}.allow`);
     if (o.allowMatch !== undefined) rule.allowMatch = this.strings(o.allowMatch, `${at}.allowMatch`);
     if (o.validate !== undefined) {

@@ -19,14 +19,20 @@ export class Glob {
   }
 
   matches(path: string): boolean {
-    const segments = path.split('/');
-    return this.alternatives.some((pattern) => matchSegments(pattern, segments));
+    return this.matchesSegments(path.split('/'));
+  }
+
+  matchesSegments(segments: readonly string[]): boolean {
+    for (const pattern of this.alternatives) if (matchSegments(pattern, segments)) return true;
+    return false;
   }
 }
 
-/** True when any glob matches. */
+/** True when any glob matches (the path is split once for all of them). */
 export function anyGlob(globs: readonly Glob[], path: string): boolean {
-  for (const glob of globs) if (glob.matches(path)) return true;
+  if (globs.length === 0) return false;
+  const segments = path.split('/');
+  for (const glob of globs) if (glob.matchesSegments(segments)) return true;
   return false;
 }
 

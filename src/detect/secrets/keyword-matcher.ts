@@ -17,7 +17,8 @@ export interface Keyword {
 export type HitHandler = (keyword: number, end: number) => void;
 
 export class KeywordMatcher {
-  private readonly delta: Int32Array;
+  /** Transition table, 256 entries per state; negative entries mark states where keywords end. */
+  private readonly delta: Int16Array | Int32Array;
   /** outputs[outStart[s]..outStart[s+1]) are the keywords ending at state s. */
   private readonly outStart: Int32Array;
   private readonly outputs: Int32Array;
@@ -86,7 +87,14 @@ export class KeywordMatcher {
       }
     }
 
-    this.delta = delta;
+    // A transition into a state where keywords end is stored as ~state (negative), so the scan
+    // loop needs one load and one sign test per byte.
+    for (let i = 0; i < delta.length; i++) {
+      const target = delta[i] as number;
+      if ((out[target] as number[]).length > 0) delta[i] = ~target;
+    }
+    // Most keyword sets fit 16-bit states: half the table, fewer cache misses in the scan loop.
+    this.delta = states < 0x7fff ? Int16Array.from(delta) : delta;
     this.outStart = new Int32Array(states + 1);
     let total = 0;
     for (let state = 0; state < states; state++) {
@@ -106,20 +114,23 @@ export class KeywordMatcher {
   /** Reports every occurrence in `data`, in order of end offset. */
   scan(data: Uint8Array, onHit: HitHandler): void {
     const delta = this.delta;
-    const outStart = this.outStart;
-    const outputs = this.outputs;
     let state = 0;
     const n = data.length;
     for (let i = 0; i < n; i++) {
       state = delta[(state << 8) | (data[i] as number)] as number;
-      const from = outStart[state] as number;
-      const to = outStart[state + 1] as number;
-      if (from === to) continue;
-      for (let o = from; o < to; o++) {
-        const keyword = outputs[o] as number;
-        if (this.caseSensitive[keyword] === true && !this.exactAt(data, keyword, i + 1)) continue;
-        onHit(keyword, i + 1);
+      if (state < 0) {
+        state = ~state;
+        this.report(data, state, i + 1, onHit);
       }
+    }
+  }
+
+  private report(data: Uint8Array, state: number, end: number, onHit: HitHandler): void {
+    const to = this.outStart[state + 1] as number;
+    for (let o = this.outStart[state] as number; o < to; o++) {
+      const keyword = this.outputs[o] as number;
+      if (this.caseSensitive[keyword] === true && !this.exactAt(data, keyword, end)) continue;
+      onHit(keyword, end);
     }
   }
 

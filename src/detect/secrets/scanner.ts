@@ -159,7 +159,7 @@ export class SecretScanner {
     for (const rule of rules) {
       if (rule.regex === undefined) continue;
       if (rule.paths !== undefined && !anyGlob(rule.paths, path)) continue;
-      if (rule.allowPaths.length > 0 && anyGlob(rule.allowPaths, path)) continue;
+      if (anyGlob(rule.excludePaths, path) || anyGlob(rule.allowPaths, path)) continue;
       eligible[rule.index] = 1;
     }
 

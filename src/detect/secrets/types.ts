@@ -27,6 +27,8 @@ export interface RuleSpec {
   entropy?: number;
   /** Only files whose path matches one of these globs (`config:Env` etc. for image config strings). */
   paths?: string[];
+  /** Files where this rule does not run, even when `paths` selects them. */
+  excludePaths?: string[];
   /** Secrets matching any of these regexes are examples or placeholders, not findings. */
   allow?: string[];
   /** Matches whose whole text matches any of these regexes are not findings. */
@@ -76,6 +78,7 @@ export interface CompiledRule {
   secretGroup: number | string;
   entropy: number;
   paths: Glob[] | undefined;
+  excludePaths: Glob[];
   allow: RegExp[];
   allowMatch: RegExp[];
   /** Rule-scoped allow-list entries from the user's config. */
