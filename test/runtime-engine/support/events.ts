@@ -24,7 +24,7 @@ export const container: ContainerInfo = {
   startTs: BASE_TS - 60_000_000_000n,
 };
 
-const init = createProcess({
+export const init = createProcess({
   pid: 1,
   ppid: 0,
   name: 'systemd',
@@ -35,7 +35,7 @@ const init = createProcess({
   startTs: BASE_TS - 10_000_000_000_000n,
 });
 
-const shim = createProcess({
+export const shim = createProcess({
   pid: 900,
   ppid: 1,
   name: 'containerd-shim',
