@@ -11,7 +11,11 @@ function oneLine(text: string, width: number): string {
 
 function table(rows: string[][]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
   return rows
     .map((row) =>
       row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
@@ -71,8 +75,26 @@ export function renderImageTable(result: ImageScanResult): string {
   const kinds = (['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other'] as const)
     .filter((kind) => result.files[kind])
     .map((kind) => `${result.files[kind]} ${kind}`);
-  out.push(`Files: ${result.files.total} visible (${kinds.join(', ')})`);
+  out.push(`Files: ${result.files.total} visible (${kinds.join(', ')})`, '');
+  out.push(...packageSummary(result));
   if (result.warnings.length > 0)
     out.push('', `Warnings (${result.warnings.length})`, ...result.warnings.map((w) => `  ${w}`));
   return `${out.join('\n')}\n`;
+}
+
+/** Package counts per type; language packages an OS package owns are counted apart. */
+function packageSummary(result: ImageScanResult): string[] {
+  const counts = new Map<string, { all: number; owned: number }>();
+  for (const pkg of result.packages) {
+    const count = counts.get(pkg.type) ?? { all: 0, owned: 0 };
+    count.all++;
+    if (pkg.osOwned) count.owned++;
+    counts.set(pkg.type, count);
+  }
+  if (counts.size === 0) return ['Packages: none found'];
+  const rows = [['TYPE', 'PACKAGES', 'OWNED BY OS PACKAGES']];
+  for (const [type, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    rows.push([type, String(count.all), count.owned > 0 ? String(count.owned) : '-']);
+  }
+  return [`Packages (${result.packages.length})`, table(rows)];
 }

@@ -3,8 +3,12 @@ import type { FileVisitor, ImageFiles, ScanOptions } from '../image/scan/index.j
 import { scanImage } from '../image/scan/index.js';
 import { openImage } from '../image/source/index.js';
 import type { EntryType, Image, ImageConfig, Platform, SourceOptions } from '../image/types.js';
+import { catalogImage } from '../inventory/catalog-image.js';
+import type { Cataloger } from '../inventory/cataloger.js';
+import { defaultCatalogers } from '../inventory/catalogers.js';
 import { detectOs, type OsInfo } from '../inventory/os/detect.js';
 import { osReleaseVisitor } from '../inventory/os/visitor.js';
+import type { Package } from '../inventory/package.js';
 
 export interface LayerSummary {
   index: number;
@@ -36,6 +40,8 @@ export interface ImageScanResult {
   config: Omit<ImageConfig, 'diffIds' | 'history' | 'platform'>;
   layers: LayerSummary[];
   files: { total: number } & Partial<Record<EntryType, number>>;
+  /** Every OS and language package found, sorted (see inventory/catalog-image.ts). */
+  packages: Package[];
   warnings: string[];
   durationMs: number;
 }
@@ -47,30 +53,38 @@ export interface ImageScanOptions {
 }
 
 /** Visitors every image scan runs; each later detector adds its own here. */
-function defaultVisitors(): FileVisitor[] {
-  return [osReleaseVisitor];
+function defaultVisitors(catalogers: readonly Cataloger[]): FileVisitor[] {
+  return [osReleaseVisitor, ...catalogers];
 }
 
 export async function scanImageRef(ref: string, options: ImageScanOptions): Promise<ImageScanResult> {
   const started = performance.now();
   const image = await openImage(ref, options.source);
+  const catalogers = defaultCatalogers();
   try {
-    const files = await scanImage(image, defaultVisitors(), {
+    const files = await scanImage(image, defaultVisitors(catalogers), {
       ...options.scan,
       cacheDir: options.source.cacheDir,
     });
-    return summarize(image, files, options.now ?? new Date(), performance.now() - started);
+    return summarize(image, files, catalogers, options.now ?? new Date(), performance.now() - started);
   } finally {
     await image.close();
   }
 }
 
-function summarize(image: Image, files: ImageFiles, now: Date, durationMs: number): ImageScanResult {
+function summarize(
+  image: Image,
+  files: ImageFiles,
+  catalogers: readonly Cataloger[],
+  now: Date,
+  durationMs: number,
+): ImageScanResult {
   const os = detectOs(
     (path) => files.read(path),
     (path) => files.stat(path) !== undefined,
     now,
   );
+  const inventory = catalogImage(files, os, catalogers);
   const history = layerHistory(image.config);
   const counts = files.layerCounts();
   const layers = image.layers.map((layer, index): LayerSummary => {
@@ -111,7 +125,8 @@ function summarize(image: Image, files: ImageFiles, now: Date, durationMs: numbe
     config,
     layers,
     files: fileCounts,
-    warnings: files.warnings(),
+    packages: inventory.packages,
+    warnings: [...files.warnings(), ...inventory.warnings],
     durationMs: Math.round(durationMs),
   };
 }

@@ -1,0 +1,98 @@
+import type { ImageFiles } from '../image/scan/index.js';
+import type { TarHeader } from '../image/types.js';
+import type { CatalogContext, Cataloger } from './cataloger.js';
+import type { OsInfo } from './os/detect.js';
+import { OwnedFiles } from './ownership.js';
+import { comparePackages, compareText, type Package, type PackageType } from './package.js';
+
+export interface Inventory {
+  packages: Package[];
+  warnings: string[];
+}
+
+const OS_PACKAGE_TYPES: ReadonlySet<PackageType> = new Set(['deb', 'apk', 'rpm']);
+
+/**
+ * Runs every cataloger over the merged image and assembles one deterministic package list:
+ * empty location layers filled from the visible file, language packages whose files an OS
+ * package owns marked `osOwned`, copies of one package at several paths merged into one
+ * package with several locations, everything sorted. A cataloger that throws costs its own
+ * packages and a warning, never the scan.
+ */
+export function catalogImage(
+  files: ImageFiles,
+  os: OsInfo | undefined,
+  catalogers: readonly Cataloger[],
+): Inventory {
+  const context: CatalogContext = os === undefined ? {} : { os };
+  const warnings: string[] = [];
+  const found: Package[] = [];
+  const owned = new OwnedFiles(files);
+  for (const cataloger of catalogers) {
+    try {
+      const result = cataloger.catalog(files, context);
+      found.push(...result.packages);
+      warnings.push(...result.warnings);
+      for (const path of result.ownedFiles ?? []) owned.add(path);
+    } catch (error) {
+      warnings.push(`cataloger ${cataloger.name} failed: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+  warnings.push(...skippedWarnings(files, catalogers));
+
+  for (const pkg of found) {
+    for (const location of pkg.locations) {
+      if (location.layer === '') location.layer = files.get(location.path)?.layer ?? '';
+    }
+    pkg.osOwned =
+      !OS_PACKAGE_TYPES.has(pkg.type) && pkg.locations.some((location) => owned.has(location.path));
+  }
+  const packages = mergeCopies(found);
+  for (const pkg of packages) pkg.locations.sort((a, b) => compareText(a.path, b.path));
+  packages.sort(comparePackages);
+  return { packages, warnings: [...new Set(warnings)].sort(compareText) };
+}
+
+/** One package found at several paths (the same jar twice) is one package with several locations. */
+function mergeCopies(packages: Package[]): Package[] {
+  const byKey = new Map<string, Package>();
+  for (const pkg of packages) {
+    const key = `${pkg.purl}\0${pkg.osOwned}`;
+    const first = byKey.get(key);
+    if (first === undefined) {
+      byKey.set(key, pkg);
+      continue;
+    }
+    for (const location of pkg.locations) {
+      if (!first.locations.some((l) => l.path === location.path && l.layer === location.layer)) {
+        first.locations.push(location);
+      }
+    }
+    for (const license of pkg.licenses) if (!first.licenses.includes(license)) first.licenses.push(license);
+  }
+  return [...byKey.values()];
+}
+
+/** Files a cataloger asked for that the scanner did not capture (over a size limit). */
+function skippedWarnings(files: ImageFiles, catalogers: readonly Cataloger[]): string[] {
+  const warnings: string[] = [];
+  for (const skipped of files.skipped()) {
+    const header: TarHeader = {
+      path: skipped.path,
+      type: 'file',
+      size: skipped.size,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      mtime: 0,
+      linkname: '',
+    };
+    const wanted = catalogers.some((cataloger) => cataloger.wants(skipped.path, header) === 'capture');
+    if (wanted) {
+      warnings.push(
+        `${skipped.path}: not cataloged: ${skipped.size} bytes is over the capture limit (${skipped.reason})`,
+      );
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,139 @@
+import type { ImageFiles } from '../../../image/scan/index.js';
+import type { CatalogContext, Cataloger, CatalogResult } from '../../cataloger.js';
+import { capturedHistory, type DatabaseSnapshot, originLayers } from '../../origin-layer.js';
+import type { Package } from '../../package.js';
+import { formatPurl } from '../../purl.js';
+import { decodeText } from '../../text.js';
+import { distroQualifier, vendorOf } from '../distro.js';
+import { type DpkgRecord, parseCopyrightLicenses, parseDpkgStatus, parseFileList } from './status.js';
+
+const STATUS = 'var/lib/dpkg/status';
+const STATUS_D = 'var/lib/dpkg/status.d/';
+const INFO = 'var/lib/dpkg/info/';
+const DOC = 'usr/share/doc/';
+const DPKG_FAMILIES = ['debian', 'ubuntu', 'raspbian', 'kali', 'linuxmint', 'pop', 'devuan'];
+
+const keyOf = (record: DpkgRecord): string => `${record.name}\0${record.version}\0${record.architecture}`;
+
+/**
+ * Debian packages: the dpkg status database (or distroless `status.d/*` files, one package
+ * each), owned files from `info/<pkg>.list` (distroless: `status.d/<pkg>.md5sums`) and licenses
+ * from machine-readable `usr/share/doc/<pkg>/copyright` files.
+ */
+export const dpkgCataloger: Cataloger = {
+  name: 'inventory/dpkg',
+  version: 1,
+
+  wants(path) {
+    if (path.startsWith('var/lib/dpkg/')) {
+      return path === STATUS || path.startsWith(STATUS_D) || (path.startsWith(INFO) && path.endsWith('.list'))
+        ? 'capture'
+        : false;
+    }
+    // usr/share/doc/<package>/copyright, nothing deeper.
+    return path.startsWith(DOC) &&
+      path.endsWith('/copyright') &&
+      path.indexOf('/', DOC.length) === path.length - '/copyright'.length
+      ? 'capture'
+      : false;
+  },
+
+  catalog(files: ImageFiles, context: CatalogContext): CatalogResult {
+    const warnings: string[] = [];
+    const ownedFiles: string[] = [];
+    const packages: Package[] = [];
+    const vendor = vendorOf(context.os, DPKG_FAMILIES, 'debian');
+    const distro = distroQualifier(context.os);
+
+    const add = (record: DpkgRecord, location: { path: string; layer: string }, owned: string[]) => {
+      packages.push(toPackage(record, location, vendor, distro, licensesOf(files, record.name, warnings)));
+      ownedFiles.push(...owned);
+    };
+
+    const status = files.read(STATUS);
+    if (status !== undefined) {
+      const parsed = parseDpkgStatus(decodeText(status, STATUS, warnings), STATUS);
+      warnings.push(...parsed.warnings);
+      const origins = originLayers(statusSnapshots(files));
+      for (const record of parsed.records) {
+        const layer = origins.get(keyOf(record)) ?? '';
+        add(record, { path: STATUS, layer }, listedFiles(files, record, warnings));
+      }
+    }
+
+    // Distroless: one file per package, no Status field; `<name>.md5sums` beside it lists its files.
+    for (const file of files.capturedFiles()) {
+      if (!file.visible || !file.path.startsWith(STATUS_D) || file.path.endsWith('.md5sums')) continue;
+      const parsed = parseDpkgStatus(decodeText(file.data, file.path, warnings), file.path, false);
+      warnings.push(...parsed.warnings);
+      for (const record of parsed.records) {
+        const sums = files.read(`${file.path}.md5sums`) ?? files.read(`${STATUS_D}${record.name}.md5sums`);
+        const owned =
+          sums === undefined ? [] : parseMd5sums(decodeText(sums, `${file.path}.md5sums`, warnings));
+        add(record, { path: file.path, layer: file.layer }, owned);
+      }
+    }
+    return { packages, warnings, ownedFiles };
+  },
+};
+
+function toPackage(
+  record: DpkgRecord,
+  location: { path: string; layer: string },
+  vendor: string,
+  distro: string | undefined,
+  licenses: string[],
+): Package {
+  const pkg: Package = {
+    type: 'deb',
+    name: record.name,
+    version: record.version,
+    purl: formatPurl({
+      type: 'deb',
+      namespace: vendor,
+      name: record.name,
+      version: record.version,
+      qualifiers: { arch: record.architecture, distro },
+    }),
+    source: { name: record.sourceName, version: record.sourceVersion },
+    licenses,
+    locations: [location],
+    osOwned: false,
+  };
+  if (record.architecture) pkg.arch = record.architecture;
+  return pkg;
+}
+
+/** Every layer's copy of the status database up to the visible one, bottom first. */
+function statusSnapshots(files: ImageFiles): DatabaseSnapshot[] {
+  // Lower copies only date packages; problems in them were reported for the visible copy or do not matter.
+  return capturedHistory(files, STATUS).map((file) => ({
+    layer: file.layer,
+    keys: new Set(parseDpkgStatus(file.data.toString('utf8'), file.path).records.map(keyOf)),
+  }));
+}
+
+function listedFiles(files: ImageFiles, record: DpkgRecord, warnings: string[]): string[] {
+  for (const name of [`${record.name}:${record.architecture}`, record.name]) {
+    const path = `${INFO}${name}.list`;
+    const list = files.read(path);
+    if (list !== undefined) return parseFileList(decodeText(list, path, warnings));
+  }
+  return [];
+}
+
+function licensesOf(files: ImageFiles, name: string, warnings: string[]): string[] {
+  const path = `${DOC}${name}/copyright`;
+  const text = files.read(path);
+  return text === undefined ? [] : parseCopyrightLicenses(decodeText(text, path, warnings));
+}
+
+/** `md5sums` lines are `<md5>  <path>`; the paths are relative to the root. */
+function parseMd5sums(text: string): string[] {
+  const paths: string[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^[0-9a-f]{32} [ *]?(.+)$/.exec(line.trim());
+    if (match?.[1]) paths.push(match[1].replace(/^\/+/, ''));
+  }
+  return paths;
+}
