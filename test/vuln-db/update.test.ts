@@ -103,6 +103,12 @@ describe('updateDatabase from the real OSV kit over HTTP', () => {
         }
       }
       expect(withdrawn).toBe(27);
+      const zip = await ZipReader.open(join(KIT, 'npm/all.zip'));
+      const entry = zip.entries.find((e) => e.name === 'GHSA-8hc4-vh64-cxmj.json');
+      expect(entry).toBeDefined();
+      if (entry)
+        expect(db.advisoryJson('GHSA-8hc4-vh64-cxmj')).toBe((await zip.read(entry)).toString('utf8'));
+      await zip.close();
 
       const django = db.affectedFor('PyPI', 'Django');
       expect(django.length).toBeGreaterThan(50);

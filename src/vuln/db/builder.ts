@@ -3,6 +3,7 @@ import { CeranaError } from '../../common/errors.js';
 import { normalizePackageName, parseEcosystem } from '../osv/ecosystem.js';
 import { parseOsvJson } from '../osv/parse.js';
 import type { RawRecord } from '../osv/records.js';
+import type { OsvRecord } from '../osv/types.js';
 import { CREATE_INDEXES, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
 import { openSqlite, type SqlDatabase, type SqliteDriver, type SqlStatement } from './sqlite.js';
 
@@ -36,6 +37,12 @@ export interface ImportStats {
 }
 
 const KEPT_WARNINGS = 200;
+
+interface IndexedEntry {
+  ecosystem: string;
+  name: string;
+  entry: string;
+}
 
 export class DatabaseBuilder {
   private imported = false;
@@ -143,10 +150,10 @@ export class DatabaseBuilder {
     try {
       for await (const raw of records) {
         let parsed: ReturnType<typeof parseOsvJson>;
-        let stored: { json: string; entries: { ecosystem: string; name: string; entry: string }[] };
+        let entries: IndexedEntry[];
         try {
           parsed = parseOsvJson(raw.data, `${source.location}: ${raw.name}`);
-          stored = this.prepareRecord(parsed.record, source.ecosystem);
+          entries = indexedEntries(parsed.record, source.ecosystem);
         } catch (error) {
           stats.rejected++;
           note(error instanceof CeranaError ? error.message : `${raw.name}: ${(error as Error).message}`);
@@ -173,7 +180,8 @@ export class DatabaseBuilder {
           record.summary ?? null,
           record.severity ? JSON.stringify(record.severity) : null,
           record.aliases ? JSON.stringify(record.aliases) : null,
-          deflateRawSync(stored.json),
+          // The source's own bytes are kept: an advisory read back is the record as published.
+          raw.deflated ?? deflateRawSync(raw.data),
         );
         const rowid = Number(row?.rowid);
         const withdrawn = record.withdrawn !== undefined;
@@ -181,7 +189,7 @@ export class DatabaseBuilder {
           rowid,
           modified: record.modified,
           withdrawn,
-          affected: withdrawn ? 0 : stored.entries.length,
+          affected: withdrawn ? 0 : entries.length,
         });
         stats.records++;
         for (const alias of new Set(record.aliases ?? [])) this.insertAlias.run(alias, rowid);
@@ -189,9 +197,8 @@ export class DatabaseBuilder {
           stats.withdrawn++;
           continue;
         }
-        for (const entry of stored.entries)
-          this.insertAffected.run(rowid, entry.ecosystem, entry.name, entry.entry);
-        stats.affected += stored.entries.length;
+        for (const entry of entries) this.insertAffected.run(rowid, entry.ecosystem, entry.name, entry.entry);
+        stats.affected += entries.length;
       }
       this.insertSource.run(
         source.name,
@@ -242,26 +249,24 @@ export class DatabaseBuilder {
       // Already closed or never usable: the file is discarded either way.
     }
   }
+}
 
-  private prepareRecord(
-    record: ReturnType<typeof parseOsvJson>['record'],
-    onlyEcosystem: string | undefined,
-  ): { json: string; entries: { ecosystem: string; name: string; entry: string }[] } {
-    const entries: { ecosystem: string; name: string; entry: string }[] = [];
-    const indexed = new Set<string>();
-    for (const affected of record.affected ?? []) {
-      const pkg = affected.package;
-      if (pkg === undefined) continue;
-      const ecosystem = parseEcosystem(pkg.ecosystem);
-      if (onlyEcosystem !== undefined && ecosystem.base !== onlyEcosystem) continue;
-      const name = normalizePackageName(ecosystem.full, pkg.name);
-      const entry = JSON.stringify(affected);
-      // The same package listed twice with the same content adds nothing to a lookup.
-      const key = `${ecosystem.full}\u0000${name}\u0000${entry}`;
-      if (indexed.has(key)) continue;
-      indexed.add(key);
-      entries.push({ ecosystem: ecosystem.full, name, entry });
-    }
-    return { json: JSON.stringify(record), entries };
+/** The rows a record adds to `affected`: one per distinct (package, entry) it lists. */
+function indexedEntries(record: OsvRecord, onlyEcosystem: string | undefined): IndexedEntry[] {
+  const entries: IndexedEntry[] = [];
+  const indexed = new Set<string>();
+  for (const affected of record.affected ?? []) {
+    const pkg = affected.package;
+    if (pkg === undefined) continue;
+    const ecosystem = parseEcosystem(pkg.ecosystem);
+    if (onlyEcosystem !== undefined && ecosystem.base !== onlyEcosystem) continue;
+    const name = normalizePackageName(ecosystem.full, pkg.name);
+    const entry = JSON.stringify(affected);
+    // The same package listed twice with the same content adds nothing to a lookup.
+    const key = `${ecosystem.full}\u0000${name}\u0000${entry}`;
+    if (indexed.has(key)) continue;
+    indexed.add(key);
+    entries.push({ ecosystem: ecosystem.full, name, entry });
   }
+  return entries;
 }

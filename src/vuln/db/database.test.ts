@@ -101,6 +101,9 @@ describe.each(drivers)('vulnerability database on %s', (driver) => {
     try {
       expect(db.affectedFor('PyPI', 'flask').map((m) => m.advisoryId)).toEqual(['W-2']);
       expect(db.advisory('W-1')?.withdrawn).toBe('2024-02-01T00:00:00Z');
+      // The record is kept as the source wrote it.
+      expect(db.advisoryJson('W-2')).toBe(JSON.stringify(advisory('W-2', [pkg('PyPI', 'flask')])));
+      expect(db.advisoryJson('NOPE')).toBeUndefined();
       expect(db.idsForAlias('CVE-W-1')).toEqual(['W-1']);
       expect(db.status().sources[0]).toMatchObject({ records: 2, withdrawn: 1, affected: 1 });
     } finally {

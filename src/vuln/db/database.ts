@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
 import { CeranaError } from '../../common/errors.js';
 import { canonicalEcosystem, normalizePackageName } from '../osv/ecosystem.js';
+import { parseOsvJson } from '../osv/parse.js';
 import type { OsvAffected, OsvRecord, OsvSeverity } from '../osv/types.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { openSqlite, type SqlDatabase, type SqliteDriver, type SqlRow, type SqlStatement } from './sqlite.js';
@@ -174,9 +175,14 @@ export class VulnDatabase {
 
   /** The full record, withdrawn or not; the newest copy when several sources hold it. */
   advisory(id: string): OsvRecord | undefined {
+    const json = this.advisoryJson(id);
+    return json === undefined ? undefined : parseOsvJson(json, `${this.path}: ${id}`).record;
+  }
+
+  /** The record exactly as its source published it. */
+  advisoryJson(id: string): string | undefined {
     const row = this.byId.get(id);
-    if (row === undefined) return undefined;
-    return JSON.parse(inflateRawSync(row.record as Uint8Array).toString('utf8')) as OsvRecord;
+    return row === undefined ? undefined : inflateRawSync(row.record as Uint8Array).toString('utf8');
   }
 
   /** IDs of the advisories that list `alias` (a CVE, a GHSA...) among their aliases. */

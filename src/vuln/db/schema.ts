@@ -1,6 +1,6 @@
 /**
  * The vulnerability database file. It is written once by a builder and then only read:
- * advisories keep their full record (deflate-compressed JSON) plus the columns a report
+ * advisories keep their full record as the source published it (raw deflate) plus the columns a report
  * needs, `affected` holds one row per (advisory, package) keyed by the canonical ecosystem
  * and the normalized package name, and withdrawn advisories have no `affected` rows, so
  * lookups never see them while `advisory(id)` still can.

@@ -14,6 +14,8 @@ export interface RawRecord {
   /** Entry name or path relative to the directory: used in messages. */
   name: string;
   data: Buffer;
+  /** `data` as raw deflate, when the source already holds it so (a deflated zip entry). */
+  deflated?: Buffer;
 }
 
 export interface RecordReadOptions {
@@ -35,9 +37,9 @@ export async function* readZipRecords(
     let read = 0;
     for (const entry of entries) {
       options.signal?.throwIfAborted();
-      const data = await zip.read(entry);
+      const { data, deflated } = await zip.readWithDeflated(entry);
       options.onRecord?.(++read, entries.length);
-      yield { name: entry.name, data };
+      yield deflated === undefined ? { name: entry.name, data } : { name: entry.name, data, deflated };
     }
   } finally {
     await zip.close();

@@ -45,11 +45,17 @@ const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 const MAX16 = 0xffff;
 const MAX32 = 0xffffffff;
+const WINDOW = 1024 * 1024;
 
 export class ZipReader {
+  /** Entries are usually stored in the order they are read: one large read serves many of them. */
+  private window: Buffer = Buffer.alloc(0);
+  private windowStart = 0;
+
   private constructor(
     private readonly file: FileHandle,
     private readonly path: string,
+    private readonly fileSize: number,
     readonly entries: readonly ZipEntry[],
   ) {}
 
@@ -59,7 +65,7 @@ export class ZipReader {
     try {
       const { size } = await file.stat();
       const entries = await readCentralDirectory(file, path, size, bounds);
-      return new ZipReader(file, path, entries);
+      return new ZipReader(file, path, size, entries);
     } catch (error) {
       await file.close();
       throw error;
@@ -68,11 +74,16 @@ export class ZipReader {
 
   /** The uncompressed bytes of one entry, checked against its declared size and CRC-32. */
   async read(entry: ZipEntry): Promise<Buffer> {
-    const header = await readAt(this.file, entry.localHeaderOffset, 30);
+    return (await this.readWithDeflated(entry)).data;
+  }
+
+  /** Like `read`, also returning the entry's raw-deflate bytes when it is deflated (callers may store them as is). */
+  async readWithDeflated(entry: ZipEntry): Promise<{ data: Buffer; deflated: Buffer | undefined }> {
+    const header = await this.bytes(entry.localHeaderOffset, 30);
     if (header.readUInt32LE(0) !== LOCAL) this.fail(`no local header for ${entry.name}`);
     const dataStart = entry.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     if (dataStart + entry.compressedSize > entry.end) this.fail(`${entry.name} overlaps the next entry`);
-    const compressed = await readAt(this.file, dataStart, entry.compressedSize);
+    const compressed = await this.bytes(dataStart, entry.compressedSize);
     let data: Buffer;
     if (entry.method === 0) {
       data = compressed;
@@ -88,11 +99,24 @@ export class ZipReader {
     }
     if (data.length !== entry.size) this.fail(`${entry.name} is not its declared size`);
     if (crc32(data) !== entry.crc32) this.fail(`${entry.name} fails its CRC-32 check`);
-    return data;
+    return { data, deflated: entry.method === 8 ? compressed : undefined };
   }
 
   async close(): Promise<void> {
+    this.window = Buffer.alloc(0);
     await this.file.close();
+  }
+
+  /** Bytes at [position, position + length), served from a read-ahead window of at least WINDOW bytes. */
+  private async bytes(position: number, length: number): Promise<Buffer> {
+    const offset = position - this.windowStart;
+    if (offset >= 0 && offset + length <= this.window.length)
+      return this.window.subarray(offset, offset + length);
+    const size = Math.min(Math.max(length, WINDOW), this.fileSize - position);
+    if (size < length) this.fail('is truncated');
+    this.window = await readAt(this.file, position, size);
+    this.windowStart = position;
+    return this.window.subarray(0, length);
   }
 
   private fail(message: string): never {
