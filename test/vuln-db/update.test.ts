@@ -181,9 +181,13 @@ describe('updateDatabase from the real OSV kit over HTTP', () => {
     };
     entries.push({ name: 'TEST-2099-0001.json', data: JSON.stringify(added) });
     server.replace('/npm/all.zip', buildZip(entries));
+    const reader = await openDatabase(dbPath, { cacheSize: 0 });
     try {
       server.log.length = 0;
       const result = await update(dbPath);
+      // A reader opened before the swap keeps its consistent view of the old file.
+      expect(reader.affectedFor('npm', 'left-pad')).toEqual([]);
+      expect(reader.affectedFor('Go', 'stdlib').length).toBeGreaterThan(100);
       expect(result.sources.map((s) => [s.name, s.status])).toEqual([
         ['Go', 'unchanged'],
         ['Maven', 'unchanged'],
@@ -212,6 +216,7 @@ describe('updateDatabase from the real OSV kit over HTTP', () => {
         db.close();
       }
     } finally {
+      reader.close();
       server.replace('/npm/all.zip', readFileSync(join(KIT, 'npm/all.zip')), new Date(0));
     }
   });
