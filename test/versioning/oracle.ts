@@ -21,6 +21,8 @@ export function runWithInput(
       else
         reject(new Error(`${command} exited ${code}: ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`));
     });
+    // An oracle that dies early closes its stdin: report that as the failure, not an unhandled EPIPE.
+    child.stdin.on('error', reject);
     child.stdin.end(input);
   });
 }

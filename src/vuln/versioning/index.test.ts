@@ -94,3 +94,28 @@ describe('explainCompare', () => {
     expect(() => explainCompare('semver', '1.0', '1.0.0')).toThrow(/not a valid semver version/);
   });
 });
+
+describe('hostile input', () => {
+  // Each of these made a backtracking regex explode or would build a huge error line.
+  const inputs = [
+    `1.0-beta${'1'.repeat(200)}x`,
+    `1.0${'.-'.repeat(200)}x`,
+    `${'1'.repeat(100_000)}`,
+    `${'a.'.repeat(50_000)}`,
+    '\u0000\u0001',
+  ];
+
+  it.each(schemeNames.map((name) => [name]))('%s rejects it with a short message', (name) => {
+    const scheme = getScheme(name);
+    for (const input of inputs) {
+      if (scheme.valid(input)) continue;
+      expect(() => scheme.compare(input, input)).toThrow(CeranaError);
+      try {
+        scheme.compare(input, input);
+      } catch (error) {
+        expect((error as CeranaError).message.length).toBeLessThan(200);
+      }
+    }
+    expect(scheme.valid('1'.repeat(100_000))).toBe(false);
+  });
+});

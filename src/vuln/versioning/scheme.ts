@@ -9,12 +9,21 @@ export interface SchemeDefinition<T> {
   describeParsed(parsed: T): string;
 }
 
+/**
+ * The longest version any scheme accepts. Real versions stay far below it (npm caps them at 256);
+ * the cap keeps parsing of hostile input bounded.
+ */
+export const MAX_VERSION_LENGTH = 512;
+
 /** Builds a VersionScheme from a parser and an order, with one error message for invalid input. */
 export function defineScheme<T>(definition: SchemeDefinition<T>): VersionScheme {
+  const parse = (v: string): T | undefined =>
+    v.length > MAX_VERSION_LENGTH ? undefined : definition.parse(v);
   const parseOrThrow = (v: string): T => {
-    const parsed = definition.parse(v);
+    const parsed = parse(v);
     if (parsed === undefined) {
-      throw new CeranaError('INPUT', `"${v}" is not a valid ${definition.name} version`, {
+      const shown = v.length > 80 ? `${v.slice(0, 80)}…` : v;
+      throw new CeranaError('INPUT', `"${shown}" is not a valid ${definition.name} version`, {
         hint: `check the version against the ${definition.name} rules`,
       });
     }
@@ -23,7 +32,7 @@ export function defineScheme<T>(definition: SchemeDefinition<T>): VersionScheme 
   return {
     name: definition.name,
     compare: (a, b) => definition.compareParsed(parseOrThrow(a), parseOrThrow(b)),
-    valid: (v) => definition.parse(v) !== undefined,
+    valid: (v) => parse(v) !== undefined,
     describe: (v) => definition.describeParsed(parseOrThrow(v)),
   };
 }

@@ -1,7 +1,9 @@
 import { defineScheme } from '../scheme.js';
 import { phpVersionCompare } from './php-version-compare.js';
 
-const MODIFIER = '[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\\d+)*)?)?([.-]?dev)?';
+// Composer writes the number part as a possessive ((?:[.-]?\d+)*+); spelled here without
+// nested repetition so a long run of digits cannot make the regex backtrack exponentially.
+const MODIFIER = '[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)([.-]?\\d+(?:[.-]\\d+)*)?)?([.-]?dev)?';
 const CLASSICAL = new RegExp(`^v?(\\d{1,5})(\\.\\d+)?(\\.\\d+)?(\\.\\d+)?${MODIFIER}$`, 'i');
 const DATE = new RegExp(`^v?(\\d{4}(?:[.:-]?\\d{2}){1,6}(?:[.:-]?\\d{1,3})?)${MODIFIER}$`, 'i');
 const ALIAS = /^([^,\s]+) +as +([^,\s]+)$/;
