@@ -50,17 +50,15 @@ describe.each([semver, cargo])('$name versions', (scheme) => {
   });
 });
 
-describe('npm and cargo differences', () => {
-  it('npm accepts a v prefix and surrounding spaces, cargo does not', () => {
+describe('npm specifics', () => {
+  it('npm accepts a v prefix and surrounding spaces', () => {
     expect(semver.compare(' v1.2.3 ', '1.2.3')).toBe(0);
-    expect(cargo.valid('v1.2.3')).toBe(false);
-    expect(cargo.valid(' 1.2.3')).toBe(false);
+    expect(semver.valid('=1.2.3')).toBe(false);
   });
 
-  it('npm limits numbers to safe integers, cargo to u64', () => {
+  it('npm limits numbers to safe integers', () => {
+    expect(semver.valid('9007199254740991.0.0')).toBe(true);
     expect(semver.valid('9007199254740992.0.0')).toBe(false);
-    expect(cargo.valid('18446744073709551615.0.0')).toBe(true);
-    expect(cargo.valid('18446744073709551616.0.0')).toBe(false);
   });
 
   it('describes what is compared', () => {
