@@ -48,7 +48,10 @@ const ADVERSARIAL: [string, string][] = [
   ['base64 with no terminator', pseudoRandom(B64, SIZE)],
   ['digits and colons', fill('1234567890:')],
   ['every keyword back to back', fill(keywords.join(''))],
-  ['every keyword followed by a token-like run', fill(keywords.map((k) => `${k}${pseudoRandom(B64, 60, k.length)}`).join(''))],
+  [
+    'every keyword followed by a token-like run',
+    fill(keywords.map((k) => `${k}${pseudoRandom(B64, 60, k.length)}`).join('')),
+  ],
   ['every keyword then = and a run', fill(keywords.map((k) => `${k}=${'a'.repeat(80)} `).join(''))],
   ['key headers with no END', fill('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n')],
   ['key headers then base64', `-----BEGIN OPENSSH PRIVATE KEY-----\n${pseudoRandom(B64, SIZE - 36)}`],
@@ -80,7 +83,14 @@ describe('adversarial inputs', () => {
   };
   // Warm the JIT, then take the best of three as the baseline.
   scanAll(benign);
-  const baseline = Math.max(Math.min(time(() => scanAll(benign)), time(() => scanAll(benign)), time(() => scanAll(benign))), 1);
+  const baseline = Math.max(
+    Math.min(
+      time(() => scanAll(benign)),
+      time(() => scanAll(benign)),
+      time(() => scanAll(benign)),
+    ),
+    1,
+  );
 
   it.each(ADVERSARIAL)('%s finishes in bounded time', (_name, text) => {
     expect(Buffer.byteLength(text, 'latin1')).toBe(SIZE);

@@ -25,6 +25,11 @@ const BINARY_SNIFF = 8192;
 const LINE_ALIGN_LIMIT = 1024;
 const MAX_MATCHES_PER_RULE = 64;
 const MAX_MATCHES_PER_FILE = 512;
+/**
+ * The global example/placeholder regexes judge values a person typed; inside a long random
+ * secret (a key body) a word like `fake` or a run like `123123` is chance, not a placeholder.
+ */
+const GLOBAL_ALLOW_MAX = 200;
 
 /** Never text worth scanning; skipped before capture to save memory in the layer pass. */
 const BINARY_EXTENSIONS = new Set(
@@ -253,7 +258,8 @@ export class SecretScanner {
     }
     if (!randomEnough(secret, rule.entropy)) return undefined;
     for (const re of rule.allow) if (re.test(secret)) return undefined;
-    for (const re of this.rules.allowRegexes) if (re.test(secret)) return undefined;
+    if (secret.length <= GLOBAL_ALLOW_MAX)
+      for (const re of this.rules.allowRegexes) if (re.test(secret)) return undefined;
 
     const v = variant === undefined ? undefined : rule.spec.variants?.[variant];
     return {
