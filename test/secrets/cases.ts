@@ -600,7 +600,8 @@ export const CASES: Record<string, SecretCase> = {
   },
   'generic-secret-assignment': {
     path: 'app/settings.py',
-    text: (g) => `client = Client(api_key="${g.s(ALNUM, 32)}")\n`,
+    // API keys carry digits; a letters-only value reads as an identifier and is allowed.
+    text: (g) => `client = Client(api_key="${g.s(ALNUM, 30)}${g.s(DIGITS, 2)}")\n`,
   },
 };
 
