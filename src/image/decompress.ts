@@ -50,75 +50,82 @@ export async function decompressLayer(blob: Readable, options: DecompressOptions
     blob.destroy();
     throw new CeranaError('UNSUPPORTED', `${label}: encrypted layers (${mediaType}) cannot be scanned`);
   }
-  const chunks = blob[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const head = await readHead(chunks, 6);
-  const compression = sniffCompression(head.bytes);
+  const head = await peekHead(blob, 6);
+  const compression = sniffCompression(head);
   if (compression === 'bzip2' || compression === 'xz') {
     blob.destroy();
     throw new CeranaError('UNSUPPORTED', `${label}: ${compression}-compressed layers are not supported`, {
       hint: 'OCI layers are gzip, zstd or uncompressed tar',
     });
   }
-  const raw = replay(head.chunks, chunks);
   switch (compression) {
     case 'gzip':
-      return decode(raw, zlib.createGunzip({ chunkSize: 128 * 1024 }), label, 'gzip');
+      return decode(blob, zlib.createGunzip({ chunkSize: 128 * 1024 }), label, 'gzip');
     case 'zstd':
-      if (nativeZstd && !options.forcePureJsZstd) return decode(raw, nativeZstd(), label, 'zstd');
+      if (nativeZstd && !options.forcePureJsZstd) return decode(blob, nativeZstd(), label, 'zstd');
       return Readable.from(
-        decodeZstd(raw, options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label),
+        decodeZstd(blob, options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label),
         {
           objectMode: false,
         },
       );
     default:
-      return Readable.from(raw, { objectMode: false });
+      // A plain tar is handed on as it is: no extra stream stage for the bulk of the bytes.
+      return head.length === 0 ? Readable.from([], { objectMode: false }) : blob;
   }
 }
 
-async function readHead(
-  chunks: AsyncIterator<Buffer>,
-  bytes: number,
-): Promise<{ bytes: Buffer; chunks: Buffer[] }> {
-  const taken: Buffer[] = [];
-  let length = 0;
-  while (length < bytes) {
-    const next = await chunks.next();
-    if (next.done) break;
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    taken.push(chunk);
-    length += chunk.length;
-  }
-  return { bytes: taken.length === 1 ? (taken[0] as Buffer) : Buffer.concat(taken), chunks: taken };
-}
-
-async function* replay(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  yield* head;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield next.value;
-  }
+/**
+ * Resolves with the first `bytes` bytes (fewer if the stream is shorter; none if it is empty)
+ * once they are buffered, and leaves them unread for whoever consumes the stream next.
+ */
+function peekHead(stream: Readable, bytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      stream.off('readable', onReadable);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const onReadable = (): void => {
+      const head = stream.read(bytes) as Buffer | null;
+      if (head === null) return;
+      done();
+      stream.unshift(head);
+      resolve(head);
+    };
+    const onEnd = (): void => {
+      done();
+      resolve(Buffer.alloc(0));
+    };
+    const onError = (error: Error): void => {
+      done();
+      reject(error);
+    };
+    stream.on('readable', onReadable);
+    stream.once('end', onEnd);
+    stream.once('error', onError);
+  });
 }
 
 /** Runs a native decoder; its errors become one clear line, a source's own errors pass through. */
-function decode(raw: AsyncIterable<Buffer>, decoder: Transform, label: string, what: string): Readable {
-  pipeline(Readable.from(raw, { objectMode: false }), decoder, () => {});
-  async function* translated(): AsyncGenerator<Buffer> {
-    try {
-      yield* decoder as AsyncIterable<Buffer>;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? '';
-      if (code.startsWith('Z_') || code.startsWith('ERR_ZSTD') || code === 'ERR_ZLIB_INITIALIZATION_FAILED') {
-        throw new CeranaError('INPUT', `${label}: corrupt ${what} stream: ${(error as Error).message}`, {
-          cause: error,
-          hint: 'the layer blob is incomplete or corrupt; pull or save the image again',
-        });
-      }
-      throw error;
+function decode(blob: Readable, decoder: Transform, label: string, what: string): Readable {
+  // zlib reports corrupt data by destroying itself with its own error; translate it on the way.
+  const destroy = decoder._destroy.bind(decoder);
+  decoder._destroy = (error, callback) => destroy(error, (final) => callback(translate(final ?? error)));
+  const translate = (error: Error | null | undefined): Error | null => {
+    const code = (error as NodeJS.ErrnoException | null)?.code ?? '';
+    if (error && (code.startsWith('Z_') || code.startsWith('ERR_ZSTD'))) {
+      return new CeranaError('INPUT', `${label}: corrupt ${what} stream: ${error.message}`, {
+        cause: error,
+        hint: 'the layer blob is incomplete or corrupt; pull or save the image again',
+      });
     }
-  }
-  return Readable.from(translated(), { objectMode: false });
+    return error ?? null;
+  };
+  pipeline(blob, decoder, () => {
+    // Failures reach the consumer through the decoder, which pipeline destroys with them.
+  });
+  return decoder;
 }
 
 async function* decodeZstd(

@@ -55,6 +55,15 @@ export interface Layer {
    * the scanner neither verifies the stream against it nor caches facts under it. Absent = true.
    */
   cacheable?: boolean;
+  /**
+   * A digest the source guarantees the stream's content matches, so the scanner does not hash
+   * the decompressed tar a second time: the diffId itself where the producer computed it (the
+   * Docker daemon does on build, pull and load), or the stored blob's digest where the source
+   * checks the blob while it is read (the stream then fails before its end on a mismatch).
+   * Unset: the scanner hashes the decompressed tar and compares it with diffId. Either way the
+   * facts cache is keyed by a verified digest, never by an unchecked claim.
+   */
+  verifiedDigest?: string;
   /** The decompressed tar stream. Each call opens a fresh stream. */
   open(): Promise<Readable>;
 }

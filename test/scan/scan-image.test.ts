@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CeranaError } from '../../src/common/errors.js';
 import { type FileVisitor, type StreamedFile, scanImage } from '../../src/image/scan/index.js';
 import type { TarHeader } from '../../src/image/types.js';
-import { imageOf, memoryLayer, tar } from './support/tar-writer.js';
+import { imageOf, memoryLayer, sha256, tar } from './support/tar-writer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cerana-test-scan-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -323,6 +323,37 @@ describe('scanImage: integrity and the facts cache', () => {
     expect((error as CeranaError).message).toMatch(
       /content hashes to sha256:[0-9a-f]{64}, not to its diffId sha256:abab/,
     );
+    expect(() => readdirSync(join(cacheDir, 'layers'))).toThrow();
+  });
+
+  it('trusts a digest the source verified: no second hash, cache keyed by that digest', async () => {
+    const cacheDir = freshCache();
+    const blob = `sha256:${'cd'.repeat(32)}`;
+    // The config's diffId is wrong, but the source vouches for the content by its blob digest.
+    const layer = memoryLayer(data, { diffId: `sha256:${'ab'.repeat(32)}` });
+    layer.verifiedDigest = blob;
+    const files = await scanImage(imageOf([layer]), visitors(), { cacheDir });
+    expect(files.read('etc/os-release')?.toString()).toBe('ID=debian\n');
+    expect(readdirSync(join(cacheDir, 'layers'))).toEqual([
+      expect.stringMatching(/^(cd){32}-[0-9a-f]{24}\.facts$/),
+    ]);
+    // Another image listing the same verified blob reuses its facts, under its own diffId.
+    const same = memoryLayer(data);
+    same.verifiedDigest = blob;
+    const again = await scanImage(imageOf([same]), visitors(), { cacheDir });
+    expect(same.opens).toBe(0);
+    expect(again.stats.layers[0]).toMatchObject({ cached: true, diffId: sha256(data) });
+    expect([...again.entries()].every((e) => e.layer === sha256(data))).toBe(true);
+  });
+
+  it('neither verifies nor caches a generated layer (cacheable: false)', async () => {
+    const cacheDir = freshCache();
+    const layer = memoryLayer(data, { diffId: `sha256:${'ef'.repeat(32)}` });
+    layer.cacheable = false;
+    await scanImage(imageOf([layer]), visitors(), { cacheDir });
+    const again = await scanImage(imageOf([layer]), visitors(), { cacheDir });
+    expect(layer.opens).toBe(2);
+    expect(again.read('etc/os-release')?.toString()).toBe('ID=debian\n');
     expect(() => readdirSync(join(cacheDir, 'layers'))).toThrow();
   });
 

@@ -89,22 +89,25 @@ export class EntryTable {
     return i;
   }
 
-  /** The columns trimmed to their used length (copies once; the growable slack is dropped). */
+  /**
+   * The columns cut to their used length. Views, not copies: copying a million-entry table
+   * would double the scan's peak memory for a moment, to save at most the growth slack.
+   */
   seal(): EntryColumns {
     const c = this.c;
     const n = c.count;
     this.c = {
       count: n,
-      pathOffsets: c.pathOffsets.slice(0, n + 1),
-      linkOffsets: c.linkOffsets.slice(0, n + 1),
-      types: c.types.slice(0, n),
-      modes: c.modes.slice(0, n),
-      uids: c.uids.slice(0, n),
-      gids: c.gids.slice(0, n),
-      sizes: c.sizes.slice(0, n),
-      mtimes: c.mtimes.slice(0, n),
-      pathBytes: Buffer.from(c.pathBytes.subarray(0, this.pathUsed)),
-      linkBytes: Buffer.from(c.linkBytes.subarray(0, this.linkUsed)),
+      pathOffsets: c.pathOffsets.subarray(0, n + 1),
+      linkOffsets: c.linkOffsets.subarray(0, n + 1),
+      types: c.types.subarray(0, n),
+      modes: c.modes.subarray(0, n),
+      uids: c.uids.subarray(0, n),
+      gids: c.gids.subarray(0, n),
+      sizes: c.sizes.subarray(0, n),
+      mtimes: c.mtimes.subarray(0, n),
+      pathBytes: c.pathBytes.subarray(0, this.pathUsed),
+      linkBytes: c.linkBytes.subarray(0, this.linkUsed),
     };
     this.capacity = n;
     return this.c;
@@ -177,9 +180,9 @@ export class EntryTable {
   }
 
   private growBytes(bytes: Buffer, needed: number): Buffer {
-    let size = Math.max(bytes.length * 2, 1024);
-    while (size < needed) size *= 2;
-    // Doubling stops at the offset columns' 4 GiB range (unless one string needs more).
+    let size = Math.max(Math.ceil(bytes.length * 1.5), 1024);
+    while (size < needed) size = Math.ceil(size * 1.5);
+    // Growth stops at the offset columns' 4 GiB range (unless one string needs more).
     const grown = Buffer.allocUnsafe(Math.min(size, Math.max(needed, MAX_ID)));
     bytes.copy(grown, 0, 0, bytes.length);
     return grown;

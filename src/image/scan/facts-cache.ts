@@ -21,7 +21,8 @@ const PREFIX = 16; // magic, format version, header length
 const TRAILER = 32;
 
 interface CacheHeader {
-  diffId: string;
+  /** The verified digest the entry is keyed by (the diffId, or a source-verified blob digest). */
+  content: string;
   count: number;
   pathBytes: number;
   linkBytes: number;
@@ -53,12 +54,20 @@ export function cacheKey(visitors: readonly FileVisitor[], limits: ScanLimits): 
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
 }
 
-export function cacheFile(cacheDir: string, diffId: string, key: string): string {
-  return join(cacheDir, 'layers', `${digestHex(diffId)}-${key}.facts`);
+/** The cache file of a layer's content (a verified digest of it) for one visitor set. */
+export function cacheFile(cacheDir: string, content: string, key: string): string {
+  return join(cacheDir, 'layers', `${digestHex(content)}-${key}.facts`);
 }
 
-/** Loads cached facts, or undefined when there are none or the file is damaged. */
-export async function loadFacts(file: string, diffId: string): Promise<LayerFacts | undefined> {
+/**
+ * Loads cached facts, or undefined when there are none or the file is damaged. The facts are
+ * labelled with the diffId of the layer asking (the same content may be listed under another).
+ */
+export async function loadFacts(
+  file: string,
+  content: string,
+  diffId: string,
+): Promise<LayerFacts | undefined> {
   let data: Buffer;
   try {
     data = await readFile(file);
@@ -66,14 +75,14 @@ export async function loadFacts(file: string, diffId: string): Promise<LayerFact
     return undefined;
   }
   try {
-    return decode(data, diffId);
+    return decode(data, content, diffId);
   } catch {
     return undefined;
   }
 }
 
-export async function storeFacts(file: string, facts: LayerFacts): Promise<void> {
-  const parts = encode(facts);
+export async function storeFacts(file: string, content: string, facts: LayerFacts): Promise<void> {
+  const parts = encode(content, facts);
   const dir = join(file, '..');
   await mkdir(dir, { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
@@ -89,11 +98,11 @@ export async function storeFacts(file: string, facts: LayerFacts): Promise<void>
   }
 }
 
-function encode(facts: LayerFacts): Buffer[] {
+function encode(content: string, facts: LayerFacts): Buffer[] {
   const c = facts.entries.columns;
   const captured: Buffer[] = [];
   const header: CacheHeader = {
-    diffId: facts.diffId,
+    content,
     count: c.count,
     pathBytes: c.pathOffsets[c.count] ?? 0,
     linkBytes: c.linkOffsets[c.count] ?? 0,
@@ -142,7 +151,7 @@ function encode(facts: LayerFacts): Buffer[] {
   return parts;
 }
 
-function decode(file: Buffer, diffId: string): LayerFacts | undefined {
+function decode(file: Buffer, content: string, diffId: string): LayerFacts | undefined {
   if (file.length < PREFIX + TRAILER || !file.subarray(0, 8).equals(MAGIC)) return undefined;
   if (file.readUInt32LE(8) !== SCANNER_FORMAT_VERSION) return undefined;
   const body = file.subarray(0, file.length - TRAILER);
@@ -153,7 +162,7 @@ function decode(file: Buffer, diffId: string): LayerFacts | undefined {
   const data = file.byteOffset % 8 === 0 ? file : Buffer.alloc(file.length, file);
   const jsonLength = data.readUInt32LE(12);
   const header = JSON.parse(data.toString('utf8', PREFIX, PREFIX + jsonLength)) as CacheHeader;
-  if (header.diffId !== diffId) return undefined;
+  if (header.content !== content) return undefined;
 
   let offset = PREFIX + jsonLength;
   const take = (byteLength: number): { buffer: ArrayBufferLike; byteOffset: number } => {
@@ -193,7 +202,7 @@ function decode(file: Buffer, diffId: string): LayerFacts | undefined {
   for (const [path, length] of header.captured) captured.set(path, bytes(length));
   if (offset !== body.length) return undefined;
   return {
-    diffId: header.diffId,
+    diffId,
     entries: EntryTable.fromColumns(columns),
     whiteouts: header.whiteouts,
     opaqueDirs: header.opaqueDirs,

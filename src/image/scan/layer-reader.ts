@@ -35,8 +35,9 @@ const MAX_PENDING_STREAMS = 8;
 
 /**
  * Reads one layer once: the decompressed tar is hashed (it must match the layer's diffId,
- * or nothing it produced may be trusted or cached), walked entry by entry into a compact
- * table, and offered to the visitors; wanted files are captured or streamed to them.
+ * or nothing it produced may be trusted or cached — unless the source verified the content
+ * already), walked entry by entry into a compact table, and offered to the visitors; wanted
+ * files are captured or streamed to them.
  */
 export async function readLayer(
   layer: Layer,
@@ -46,7 +47,10 @@ export async function readLayer(
   const diffId = assertDigest(layer.diffId, 'layer diffId');
   const label = `layer ${shortDigest(diffId)}`;
   const reader = new LayerWalk(diffId, label, visitors, options);
-  const hash = createHash(diffId.slice(0, diffId.indexOf(':')));
+  // Not hashed: content the source already verified (Layer.verifiedDigest), and generated
+  // layers whose diffId names their origin rather than their bytes (Layer.cacheable false).
+  const verify = layer.verifiedDigest === undefined && layer.cacheable !== false;
+  const hash = verify ? createHash(diffId.slice(0, diffId.indexOf(':'))) : undefined;
   const { limits, signal } = options;
   signal?.throwIfAborted();
 
@@ -66,7 +70,7 @@ export async function readLayer(
           { hint: 'raise maxLayerBytes if this image is trusted' },
         );
       }
-      hash.update(chunk);
+      hash?.update(chunk);
       await reader.feed(chunk);
     }
     signal?.throwIfAborted();
@@ -80,7 +84,8 @@ export async function readLayer(
     stream.destroy();
   }
 
-  const actual = `${diffId.slice(0, diffId.indexOf(':'))}:${hash.digest('hex')}`;
+  const actual =
+    hash === undefined ? diffId : `${diffId.slice(0, diffId.indexOf(':'))}:${hash.digest('hex')}`;
   if (actual !== diffId) {
     throw new CeranaError(
       'DIGEST_MISMATCH',

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { assertDigest } from '../../common/digest.js';
 import { CeranaError } from '../../common/errors.js';
 import type { Image, Layer } from '../types.js';
 import { cacheFile, cacheKey, loadFacts, storeFacts } from './facts-cache.js';
@@ -55,13 +56,17 @@ export async function scanImage(
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
   const scanOne = async (layer: Layer): Promise<void> => {
     const t0 = performance.now();
-    const file = useCache ? cacheFile(options.cacheDir as string, layer.diffId, key) : undefined;
-    let facts = file === undefined ? undefined : await loadFacts(file, layer.diffId);
+    // The cache is keyed by a verified digest of the content (see Layer.verifiedDigest); a
+    // generated layer (cacheable false) has none and is never cached.
+    const content = assertDigest(layer.verifiedDigest ?? layer.diffId, 'layer digest');
+    const file =
+      useCache && layer.cacheable !== false ? cacheFile(options.cacheDir as string, content, key) : undefined;
+    let facts = file === undefined ? undefined : await loadFacts(file, content, layer.diffId);
     const cached = facts !== undefined;
     if (facts === undefined) {
       facts = await readLayer(layer, visitors, { limits, budget, signal });
       if (file !== undefined) {
-        await storeFacts(file, facts).catch((error: unknown) => options.onCacheError?.(error));
+        await storeFacts(file, content, facts).catch((error: unknown) => options.onCacheError?.(error));
       }
     } else {
       chargeCached(facts, budget);

@@ -78,7 +78,13 @@ export class TarTokenizer {
 
   private state = HEADER;
   private readonly staging = Buffer.alloc(BLOCK);
+  private readonly stagingWords = new Uint32Array(this.staging.buffer, this.staging.byteOffset, BLOCK / 4);
   private staged = 0;
+  /** The current header block, and the chunk viewed as 32-bit words when it is 4-byte aligned. */
+  private block: Buffer = EMPTY;
+  private blockStart = 0;
+  private blockWords: Uint32Array | undefined;
+  private chunkWords: Uint32Array | undefined;
 
   /** Body bytes left in the current entry and padding after it. */
   private remaining = 0;
@@ -109,6 +115,10 @@ export class TarTokenizer {
     this.chunkOffset += this.chunk.length;
     this.chunk = chunk;
     this.pos = 0;
+    this.chunkWords =
+      chunk.byteOffset % 4 === 0
+        ? new Uint32Array(chunk.buffer, chunk.byteOffset, chunk.length >>> 2)
+        : undefined;
   }
 
   /** Asks for the body of the entry just announced (ignored for sparse files). */
@@ -127,9 +137,8 @@ export class TarTokenizer {
     for (;;) {
       switch (this.state) {
         case HEADER: {
-          const block = this.takeBlock();
-          if (block === undefined) return TarEvent.NeedMore;
-          const event = this.onHeader(block.buffer, block.start);
+          if (!this.takeBlock()) return TarEvent.NeedMore;
+          const event = this.onHeader(this.block, this.blockStart);
           if (event !== TarEvent.NeedMore) return event;
           break;
         }
@@ -174,10 +183,9 @@ export class TarTokenizer {
           break;
         }
         case SPARSE_EXTENSION: {
-          const block = this.takeBlock();
-          if (block === undefined) return TarEvent.NeedMore;
+          if (!this.takeBlock()) return TarEvent.NeedMore;
           // Each extension block lists more sparse segments; byte 504 says whether another follows.
-          if (block.buffer[block.start + 504] === 0) {
+          if (this.block[this.blockStart + 504] === 0) {
             const header = this.sparseHeader ?? emptyHeader();
             this.sparseHeader = undefined;
             return this.announce(header, this.sparseBodySize, true);
@@ -185,9 +193,8 @@ export class TarTokenizer {
           break;
         }
         case SECOND_ZERO_BLOCK: {
-          const block = this.takeBlock();
-          if (block === undefined) return TarEvent.NeedMore;
-          if (!isZeroBlock(block.buffer, block.start)) {
+          if (!this.takeBlock()) return TarEvent.NeedMore;
+          if (!isZeroBlock(this.block, this.blockStart)) {
             throw this.corrupt('a zero block is followed by data (only two zero blocks may end an archive)');
           }
           this.ended = true;
@@ -242,21 +249,29 @@ export class TarTokenizer {
     }
   }
 
-  /** Returns the next whole 512-byte block, in place when it lies within the chunk. */
-  private takeBlock(): { buffer: Buffer; start: number } | undefined {
+  /**
+   * Makes the next whole 512-byte block available as `block` at `blockStart` (in place when it
+   * lies within the chunk, else staged across chunks); false when more input is needed.
+   */
+  private takeBlock(): boolean {
     const available = this.chunk.length - this.pos;
     if (this.staged === 0 && available >= BLOCK) {
-      const start = this.pos;
+      this.block = this.chunk;
+      this.blockWords = this.chunkWords;
+      this.blockStart = this.pos;
       this.pos += BLOCK;
-      return { buffer: this.chunk, start };
+      return true;
     }
     const n = Math.min(BLOCK - this.staged, available);
     this.chunk.copy(this.staging, this.staged, this.pos, this.pos + n);
     this.staged += n;
     this.pos += n;
-    if (this.staged < BLOCK) return undefined;
+    if (this.staged < BLOCK) return false;
     this.staged = 0;
-    return { buffer: this.staging, start: 0 };
+    this.block = this.staging;
+    this.blockWords = this.stagingWords;
+    this.blockStart = 0;
+    return true;
   }
 
   private skipPadding(): boolean {
@@ -269,7 +284,7 @@ export class TarTokenizer {
 
   private onHeader(block: Buffer, start: number): TarEvent {
     const stored = parseNumeric(block, start + 148, 8);
-    const sum = checksum(block, start);
+    const sum = checksum(block, start, this.blockWords);
     if (sum === CHECKSUM_OF_ZERO_BLOCK && isZeroBlock(block, start)) {
       this.state = SECOND_ZERO_BLOCK;
       return TarEvent.NeedMore;
@@ -497,13 +512,30 @@ function typeOf(typeflag: number): EntryType {
   }
 }
 
-/** Unsigned checksum of a header block, the checksum field itself counted as spaces. */
-function checksum(block: Buffer, start: number): number {
-  let sum = 0;
-  const end = start + BLOCK;
-  for (let i = start; i < start + 148; i++) sum += block[i] as number;
-  for (let i = start + 156; i < end; i++) sum += block[i] as number;
-  return sum + 8 * 0x20;
+/**
+ * Unsigned checksum of a header block, the checksum field itself counted as spaces. Headers are
+ * read a million times in a big layer, so when the block is 4-byte aligned the bytes are summed
+ * four at a time: two 16-bit lanes per word, which cannot overflow over 128 words (128 × 510).
+ */
+function checksum(block: Buffer, start: number, words: Uint32Array | undefined): number {
+  if (words === undefined || (block.byteOffset + start) % 4 !== 0) {
+    let sum = 0;
+    for (let i = start; i < start + 148; i++) sum += block[i] as number;
+    for (let i = start + 156; i < start + BLOCK; i++) sum += block[i] as number;
+    return sum + 8 * 0x20;
+  }
+  let lanes = 0;
+  const first = start >>> 2;
+  for (let w = first; w < first + 128; w++) {
+    // Words 37 and 38 are the checksum field (bytes 148-155).
+    if (w === first + 37) {
+      w++;
+      continue;
+    }
+    const word = words[w] as number;
+    lanes += (word & 0x00ff00ff) + ((word >>> 8) & 0x00ff00ff);
+  }
+  return (lanes % 0x10000) + Math.floor(lanes / 0x10000) + 8 * 0x20;
 }
 
 /** Some old tars summed signed chars; Go's archive/tar accepts both. */
