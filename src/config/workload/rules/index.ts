@@ -68,6 +68,20 @@ function each(
   for (const c of pick(w)) test(c, report);
 }
 
+/**
+ * The id each container runs with: its own setting, else the pod's. Unset ids (the image decides)
+ * and ids up to 10000 are reported, once per container.
+ */
+function effectiveIds(w: Workload, key: 'runAsUser' | 'runAsGroup', report: Report, label: string): void {
+  for (const c of w.containers) {
+    if (c.kind === 'ephemeralContainer') continue;
+    const id = c.securityContext[key] ?? w.securityContext[key];
+    if (id === undefined)
+      report({ span: c.span, file: c.file, evidence: `container "${c.name}" has no ${label}` });
+    else if (id.value <= 10000) report({ span: id.span, file: id.file, evidence: `${label} ${id.value}` });
+  }
+}
+
 export const workloadRules = bindRules<Workload>(loadRuleMeta(new URL('./rules.yaml', import.meta.url)), {
   'CER-WL-001': (w, report) =>
     each(
@@ -208,18 +222,8 @@ export const workloadRules = bindRules<Workload>(loadRuleMeta(new URL('./rules.y
         evidence: a ? 'automountServiceAccountToken: true' : 'automountServiceAccountToken not set',
       });
   },
-  'CER-WL-015': (w, report) => {
-    const users = [w.securityContext.runAsUser, ...w.containers.map((c) => c.securityContext.runAsUser)];
-    for (const u of users)
-      if (u && u.value > 0 && u.value < 10000)
-        report({ span: u.span, file: u.file, evidence: `runAsUser ${u.value}` });
-  },
-  'CER-WL-016': (w, report) => {
-    const groups = [w.securityContext.runAsGroup, ...w.containers.map((c) => c.securityContext.runAsGroup)];
-    for (const g of groups)
-      if (g && g.value > 0 && g.value < 10000)
-        report({ span: g.span, file: g.file, evidence: `runAsGroup ${g.value}` });
-  },
+  'CER-WL-015': (w, report) => effectiveIds(w, 'runAsUser', report, 'runAsUser'),
+  'CER-WL-016': (w, report) => effectiveIds(w, 'runAsGroup', report, 'runAsGroup'),
   'CER-WL-017': (w, report) => {
     const sc = w.securityContext;
     const groups = [
