@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { imageCommand } from './image.js';
+import { versionCommand } from './version.js';
 
 /** Every top-level command, in the order `cerana --help` lists them. */
-export const commands: readonly Command[] = [imageCommand];
+export const commands: readonly Command[] = [imageCommand, versionCommand];

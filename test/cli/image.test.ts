@@ -1,30 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { dockerAvailable, requireIntegration } from '../support/integration.js';
+import { cerana } from '../support/cli.js';
 import { buildTestImage, saveImage } from '../support/images.js';
-
-const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '../../dist/cli/main.js');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cerana(args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { dockerAvailable, requireIntegration } from '../support/integration.js';
 
 const itDocker = requireIntegration('Docker', dockerAvailable);
 
@@ -44,32 +24,63 @@ describe('cerana image (built CLI)', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  itDocker('reports identity, OS, layers and config as JSON, the same from the daemon and a docker save tar', async () => {
-    const cache = join(work, 'cache');
-    const fromDaemon = await cerana(['image', `docker:${tag}`, '--format', 'json', '--cache-dir', cache]);
-    expect(fromDaemon.stderr).toBe('');
-    expect(fromDaemon.code).toBe(0);
-    const daemonReport = JSON.parse(fromDaemon.stdout);
-    expect(daemonReport.artifact.os).toMatchObject({ family: 'debian', version: '12', codename: 'bookworm' });
-    expect(daemonReport.config).toMatchObject({ user: '1000:1000', exposedPorts: ['8080/tcp', '9090/udp'] });
-    expect(daemonReport.layers).toHaveLength(5);
-    expect(daemonReport.layers.every((l: { cached: boolean }) => l.cached === false)).toBe(true);
+  itDocker(
+    'reports identity, OS, layers and config as JSON, the same from the daemon and a docker save tar',
+    async () => {
+      const cache = join(work, 'cache');
+      const fromDaemon = await cerana(['image', `docker:${tag}`, '--format', 'json', '--cache-dir', cache]);
+      expect(fromDaemon.stderr).toBe('');
+      expect(fromDaemon.code).toBe(0);
+      const daemonReport = JSON.parse(fromDaemon.stdout);
+      expect(daemonReport.artifact.os).toMatchObject({
+        family: 'debian',
+        version: '12',
+        codename: 'bookworm',
+      });
+      expect(daemonReport.config).toMatchObject({
+        user: '1000:1000',
+        exposedPorts: ['8080/tcp', '9090/udp'],
+      });
+      expect(daemonReport.layers).toHaveLength(5);
+      expect(daemonReport.layers.every((l: { cached: boolean }) => l.cached === false)).toBe(true);
 
-    const fromArchive = await cerana(['image', `docker-archive:${archive}`, '--format', 'json', '--cache-dir', cache]);
-    expect(fromArchive.code).toBe(0);
-    const archiveReport = JSON.parse(fromArchive.stdout);
-    // Same layers by diffID: the second read comes from the facts cache.
-    expect(archiveReport.layers.every((l: { cached: boolean }) => l.cached === true)).toBe(true);
-    expect(archiveReport.files).toEqual(daemonReport.files);
-    expect(archiveReport.config).toEqual(daemonReport.config);
-    expect(archiveReport.artifact.configDigest).toBe(daemonReport.artifact.configDigest);
+      const fromArchive = await cerana([
+        'image',
+        `docker-archive:${archive}`,
+        '--format',
+        'json',
+        '--cache-dir',
+        cache,
+      ]);
+      expect(fromArchive.code).toBe(0);
+      const archiveReport = JSON.parse(fromArchive.stdout);
+      // Same layers by diffID: the second read comes from the facts cache.
+      expect(archiveReport.layers.every((l: { cached: boolean }) => l.cached === true)).toBe(true);
+      expect(archiveReport.files).toEqual(daemonReport.files);
+      expect(archiveReport.config).toEqual(daemonReport.config);
+      expect(archiveReport.artifact.configDigest).toBe(daemonReport.artifact.configDigest);
 
-    const uncached = await cerana(['image', `docker-archive:${archive}`, '-f', 'json', '--cache-dir', cache, '--no-cache']);
-    expect(JSON.parse(uncached.stdout).layers.some((l: { cached: boolean }) => l.cached)).toBe(false);
-  });
+      const uncached = await cerana([
+        'image',
+        `docker-archive:${archive}`,
+        '-f',
+        'json',
+        '--cache-dir',
+        cache,
+        '--no-cache',
+      ]);
+      expect(JSON.parse(uncached.stdout).layers.some((l: { cached: boolean }) => l.cached)).toBe(false);
+    },
+  );
 
   itDocker('prints a readable table', async () => {
-    const result = await cerana(['image', `docker-archive:${archive}`, '--cache-dir', join(work, 'cache'), '-q']);
+    const result = await cerana([
+      'image',
+      `docker-archive:${archive}`,
+      '--cache-dir',
+      join(work, 'cache'),
+      '-q',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^OS\s+Debian GNU\/Linux 12 \(bookworm\)$/m);
     expect(result.stdout).toMatch(/^Layers \(5\)$/m);
@@ -78,7 +89,12 @@ describe('cerana image (built CLI)', () => {
   });
 
   itDocker('fails with one clear line and exit code 2 on bad input', async () => {
-    const missing = await cerana(['image', `docker-archive:${join(work, 'nope.tar')}`, '--cache-dir', join(work, 'cache')]);
+    const missing = await cerana([
+      'image',
+      `docker-archive:${join(work, 'nope.tar')}`,
+      '--cache-dir',
+      join(work, 'cache'),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/^cerana: /);
