@@ -1,6 +1,6 @@
 import { CeranaError } from '../../common/errors.js';
 import { ByteReader, ByteWriter, TruncatedError } from './bytes.js';
-import { createProcess, type ProcessInit } from './process.js';
+import { createContainer, createEvent, createFd, createProcess, type ProcessInit } from './factory.js';
 import type {
   ArgValue,
   ContainerInfo,
@@ -42,7 +42,8 @@ const ARG_BIGINT = 2;
 const ARG_BYTES = 3;
 const ARG_FLOAT = 4;
 
-const bit = (mask: number, n: number): boolean => Math.floor(mask / 2 ** n) % 2 === 1;
+/** Presence masks stay below 2^31, so bitwise tests are safe. */
+const bit = (mask: number, n: number): boolean => ((mask >>> n) & 1) === 1;
 
 export class BinaryRecordWriter {
   private readonly out = new ByteWriter();
@@ -245,7 +246,7 @@ export class BinaryRecordWriter {
     ];
     let mask = 0;
     fields.forEach((v, i) => {
-      if (v !== undefined) mask += 2 ** i;
+      if (v !== undefined) mask |= 1 << i;
     });
     r.uvarint(id);
     r.uvarint(mask);
@@ -336,6 +337,8 @@ export class BinaryRecordReader {
   private prevNum = 0;
   private prevTs = 0n;
   private offset = 0;
+  private readonly head = new ByteReader(Buffer.alloc(0));
+  private readonly body = new ByteReader(Buffer.alloc(0));
 
   /** Decodes every complete record in `chunk` (plus what was left over), calling `onEvent` in order. */
   push(chunk: Uint8Array, onEvent: (e: RuntimeEvent) => void): void {
@@ -357,8 +360,9 @@ export class BinaryRecordReader {
       pos = BINARY_MAGIC.length;
       this.offset = pos;
     }
+    const head = this.head;
     while (pos < buf.length) {
-      const head = new ByteReader(buf, pos);
+      head.reset(buf, pos, buf.length);
       let tag: number;
       let length: number;
       try {
@@ -370,7 +374,8 @@ export class BinaryRecordReader {
       }
       const start = head.pos;
       if (start + length > buf.length) break;
-      this.record(tag, new ByteReader(buf, start, start + length), onEvent);
+      this.body.reset(buf, start, start + length);
+      this.record(tag, this.body, onEvent);
       this.offset += start + length - pos;
       pos = start + length;
     }
@@ -465,20 +470,7 @@ export class BinaryRecordReader {
           throw corrupt(`unknown argument type ${kind} at offset ${this.offset}`);
       }
     }
-    const e: { -readonly [K in keyof RuntimeEvent]: RuntimeEvent[K] } = {
-      num,
-      ts,
-      type,
-      dir: mask & 1 ? '>' : '<',
-      tid,
-      args,
-      proc,
-    };
-    if (vtid !== undefined) e.vtid = vtid;
-    if (cpu !== undefined) e.cpu = cpu;
-    if (res !== undefined) e.res = res;
-    if (fd !== undefined) e.fd = fd;
-    return e;
+    return createEvent({ num, ts, type, dir: mask & 1 ? '>' : '<', tid, vtid, cpu, res, args, proc, fd });
   }
 
   private container(r: ByteReader): void {
@@ -526,7 +518,7 @@ export class BinaryRecordReader {
       labels[k] = this.str(r);
     }
     c.labels = labels;
-    this.containers[id] = c;
+    this.containers[id] = createContainer(c);
   }
 
   private process(r: ByteReader): void {
@@ -616,6 +608,6 @@ export class BinaryRecordReader {
     if (bit(mask, 10)) f.isServer = r.u8() === 1;
     if (bit(mask, 11)) f.connected = r.u8() === 1;
     if (bit(mask, 12)) f.nameChanged = r.u8() === 1;
-    this.fds[id] = f;
+    this.fds[id] = createFd(f);
   }
 }

@@ -80,14 +80,21 @@ export class ByteWriter {
 export class TruncatedError extends Error {}
 
 export class ByteReader {
+  buf: Buffer;
   pos: number;
+  end: number;
 
-  constructor(
-    readonly buf: Buffer,
-    start = 0,
-    readonly end = buf.length,
-  ) {
+  constructor(buf: Buffer, start = 0, end = buf.length) {
+    this.buf = buf;
     this.pos = start;
+    this.end = end;
+  }
+
+  /** Points the reader at another range, so one reader serves every record. */
+  reset(buf: Buffer, start: number, end: number): void {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
   }
 
   u8(): number {

@@ -1,5 +1,5 @@
 import { CeranaError } from '../../common/errors.js';
-import { createProcess, type ProcessInit } from './process.js';
+import { createContainer, createEvent, createFd, createProcess, type ProcessInit } from './factory.js';
 import type { ArgValue, ContainerInfo, FdInfo, ProcessInfo, RuntimeEvent } from './types.js';
 
 /**
@@ -198,7 +198,7 @@ export class JsonRecordReader {
             fields.labels !== null,
           'a container needs id, fullId, name, image, type and labels',
         );
-        this.containers.set(Number(ref), withBigints<ContainerInfo>(fields));
+        this.containers.set(Number(ref), createContainer(withBigints<ContainerInfo>(fields)));
         return;
       case 'f':
         this.need(
@@ -207,7 +207,7 @@ export class JsonRecordReader {
             typeof fields.name === 'string',
           'an fd needs num, type and name',
         );
-        this.fds.set(Number(ref), fields as unknown as FdInfo);
+        this.fds.set(Number(ref), createFd(fields as unknown as FdInfo));
         return;
       default:
         throw invalid(this.line, `unknown record type ${JSON.stringify(t)}`);
@@ -258,19 +258,18 @@ export class JsonRecordReader {
     const args: Record<string, ArgValue> = {};
     for (const [k, v] of Object.entries((fields.args ?? {}) as Record<string, unknown>))
       args[k] = decodeArg(v, this.line);
-    const e: { -readonly [K in keyof RuntimeEvent]: RuntimeEvent[K] } = {
+    return createEvent({
       num: Number(fields.num),
       ts: BigInt(String(fields.ts)),
       type: String(fields.type),
       dir: fields.dir === '>' ? '>' : '<',
       tid: Number(fields.tid),
+      vtid: fields.vtid === undefined ? undefined : Number(fields.vtid),
+      cpu: fields.cpu === undefined ? undefined : Number(fields.cpu),
+      res: fields.res === undefined ? undefined : Number(fields.res),
       args,
       proc: this.lookup(this.processes, fields.proc, 'process'),
-    };
-    if (fields.vtid !== undefined) e.vtid = Number(fields.vtid);
-    if (fields.cpu !== undefined) e.cpu = Number(fields.cpu);
-    if (fields.res !== undefined) e.res = Number(fields.res);
-    if (fields.fd !== undefined) e.fd = this.lookup(this.fds, fields.fd, 'fd');
-    return e;
+      fd: fields.fd === undefined ? undefined : this.lookup(this.fds, fields.fd, 'fd'),
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CeranaError } from '../../common/errors.js';
-import { createProcess } from './process.js';
+import { createProcess } from './factory.js';
 import {
   createRecordingReader,
   createRecordingWriter,

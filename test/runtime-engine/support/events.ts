@@ -1,4 +1,9 @@
-import { createProcess, type ProcessInit } from '../../../src/runtime/event/process.js';
+import {
+  createEvent,
+  createFd,
+  createProcess,
+  type ProcessInit,
+} from '../../../src/runtime/event/factory.js';
 import type {
   ArgValue,
   ContainerInfo,
@@ -109,17 +114,16 @@ export function event(
   extra: { res?: number; fd?: FdInfo; ts?: bigint } = {},
 ): RuntimeEvent {
   num++;
-  return {
+  return createEvent({
     num,
     ts: extra.ts ?? BASE_TS + BigInt(num) * 1000n,
     type,
-    dir: '<',
     tid: p.pid,
     res: extra.res ?? 0,
     args,
     proc: p,
-    ...(extra.fd === undefined ? {} : { fd: extra.fd }),
-  };
+    fd: extra.fd,
+  });
 }
 
 /** execve exit: the process after the exec. */
@@ -134,12 +138,12 @@ export const O_CREAT = 0o100;
 export const O_TRUNC = 0o1000;
 
 export function openat(p: ProcessInfo, path: string, flags: number, res = 3): RuntimeEvent {
-  const fd: FdInfo = { num: res >= 0 ? res : -1, type: 'file', name: path };
+  const fd = createFd({ num: res >= 0 ? res : -1, type: 'file', name: path });
   return event('openat', p, { fd: res, dirfd: -100, name: path, flags, mode: 0 }, { res, fd });
 }
 
 export function connect(p: ProcessInfo, sip: string, sport: number, res = 0): RuntimeEvent {
-  const fd: FdInfo = {
+  const fd = createFd({
     num: 3,
     type: sip.includes(':') ? 'ipv6' : 'ipv4',
     name: `172.17.0.2:40000->${sip}:${sport}`,
@@ -150,6 +154,6 @@ export function connect(p: ProcessInfo, sip: string, sport: number, res = 0): Ru
     sport,
     isServer: false,
     connected: res === 0,
-  };
+  });
   return event('connect', p, { res, tuple: fd.name, fd: 3 }, { res, fd });
 }
