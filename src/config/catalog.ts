@@ -1,6 +1,7 @@
 import type { ReportRule } from '../report/sarif.js';
 import { daemonRules } from './docker-daemon/rules/index.js';
 import { dockerfileRules } from './dockerfile/rules/index.js';
+import { shellCheckRule } from './dockerfile/shellcheck.js';
 import { pssRules } from './kubernetes/pss/index.js';
 import { kubernetesRules } from './kubernetes/rules/index.js';
 import type { RuleMeta } from './rule.js';
@@ -8,9 +9,11 @@ import { workloadRules } from './workload/rules/index.js';
 
 /** Every configuration rule's metadata, in id order: the source of docs, SARIF rule descriptors and crosswalks. */
 export function configRuleCatalog(): RuleMeta[] {
-  return [...dockerfileRules, ...pssRules, ...workloadRules, ...kubernetesRules, ...daemonRules]
-    .map((r) => r.meta)
-    .sort((a, b) => a.id.localeCompare(b.id));
+  const metas = [...dockerfileRules, ...pssRules, ...workloadRules, ...kubernetesRules, ...daemonRules].map(
+    (r) => r.meta,
+  );
+  if (shellCheckRule) metas.push(shellCheckRule);
+  return metas.sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** Rule descriptors for SARIF output. */

@@ -35,6 +35,8 @@ export interface ScanConfigOptions {
   today?: string;
   /** Largest file read, in bytes (default 4 MiB). */
   maxFileSize?: number;
+  /** Run ShellCheck over RUN scripts (the `shellcheck` binary must be installed). */
+  shellcheck?: boolean;
 }
 
 export interface ConfigError {
@@ -123,7 +125,8 @@ export function scanConfig(paths: string[], options: ScanConfigOptions = {}): Sc
     texts.set(path, text);
     files.push({ path, type });
     try {
-      if (type === 'dockerfile') findings.push(...scanDockerfile(path, text, { maxBytes }));
+      if (type === 'dockerfile')
+        findings.push(...scanDockerfile(path, text, { maxBytes, shellcheck: options.shellcheck ?? false }));
       else if (type === 'docker-daemon') findings.push(...scanDockerDaemon(path, text));
       else if (type === 'kubernetes') objects.push(...parseManifests(path, text));
       else {

@@ -45,6 +45,8 @@ export interface Instruction {
   pairs: KeyValue[];
   /** Commands of a shell-form RUN (also shell-form CMD/ENTRYPOINT/HEALTHCHECK CMD), with nested ones. */
   commands: ShellCommand[];
+  /** The shell text a RUN executes (continuations joined, or here-document bodies), with document offsets per character. */
+  scripts: { text: string; offsets: number[] }[];
   /** Here-documents (`RUN <<EOF`, `COPY <<EOF /x`). */
   heredocs: { name: string; content: string; span: Span }[];
   /** True when this RUN's shell is not a POSIX shell (SHELL ["powershell", ...]). */

@@ -131,6 +131,7 @@ export function parseDockerfile(
           ? (ast.getProperties() as Property[]).map(pair)
           : [],
       commands: [],
+      scripts: [],
       heredocs: [],
       nonPosixShell: !isPosixShell(shell),
       variables: [],
@@ -195,6 +196,7 @@ export function parseDockerfile(
     }
     if (instruction.heredocs.length > 0) return heredocCommands(start, instruction);
     const { logical, offsets } = joinContinuations(text, start, end, escapeChar);
+    instruction.scripts.push({ text: logical, offsets });
     return parseCommands(logical, (o) => offsets[Math.min(o, offsets.length - 1)] ?? end);
   };
 
@@ -207,6 +209,10 @@ export function parseDockerfile(
     if (head && !isPosixShell([head.name])) return commands;
     for (const doc of instruction.heredocs) {
       const docStart = lines.offset(doc.span.line - 1, doc.span.column - 1);
+      instruction.scripts.push({
+        text: doc.content,
+        offsets: Array.from({ length: doc.content.length + 1 }, (_, i) => docStart + i),
+      });
       commands.push(...parseCommands(doc.content, (o) => docStart + o));
     }
     return commands;
