@@ -5,6 +5,7 @@ import { CASES, Gen, key, NEGATIVES } from './cases.js';
 
 const rules = buildRuleSet();
 const scanner = new SecretScanner(rules);
+const regexOnly = new SecretScanner(rules, { prefilter: false });
 const DEFAULT_PATH = 'app/config.txt';
 const SEEDS = [1, 2, 3];
 
@@ -37,6 +38,11 @@ describe('built-in secret rules', () => {
         const report = JSON.stringify(found);
         for (const value of gen.produced) if (value.length >= 8) expect(report).not.toContain(value);
       }
+    });
+
+    it('finds the same with and without the keyword prefilter', () => {
+      const text = c.text(new Gen(false, 42));
+      expect(scan(path, text)).toEqual(regexOnly.scanFile({ path, content: Buffer.from(text) }));
     });
 
     it('ignores the same text with placeholder values', () => {

@@ -61,12 +61,25 @@ interface Candidate {
   title: string;
 }
 
+export interface ScannerOptions {
+  /**
+   * Run the keyword pass and evaluate regexes only near keyword hits (default). Off, every
+   * rule's regex runs over every whole file: the baseline bench/secrets measures against.
+   */
+  prefilter?: boolean;
+}
+
 export class SecretScanner {
   readonly name = 'secrets';
   readonly version: number;
+  private readonly prefilter: boolean;
 
-  constructor(readonly rules: RuleSet = buildRuleSet()) {
+  constructor(
+    readonly rules: RuleSet = buildRuleSet(),
+    options: ScannerOptions = {},
+  ) {
     this.version = rules.version;
+    this.prefilter = options.prefilter ?? true;
   }
 
   /** Built-in rules, plus the user's `--secret-config` file when given. */
@@ -181,14 +194,18 @@ export class SecretScanner {
       if (start <= (list[last] as number)) list[last] = Math.max(list[last] as number, Math.min(n, end));
       else list.push(Math.max(0, start), Math.min(n, end));
     };
-    matcher.scan(content, (keyword, end) => {
-      const kwLength = keywordLength[keyword] as number;
-      for (const index of keywordRules[keyword] as number[]) {
-        if (eligible[index] === 0) continue;
-        const reach = (rules[index] as CompiledRule).reach;
-        add(index, end - reach, end - kwLength + reach);
-      }
-    });
+    if (this.prefilter) {
+      matcher.scan(content, (keyword, end) => {
+        const kwLength = keywordLength[keyword] as number;
+        for (const index of keywordRules[keyword] as number[]) {
+          if (eligible[index] === 0) continue;
+          const reach = (rules[index] as CompiledRule).reach;
+          add(index, end - reach, end - kwLength + reach);
+        }
+      });
+    } else {
+      for (const rule of rules) if (eligible[rule.index] === 1) windows.set(rule.index, [0, n]);
+    }
     for (const rule of unkeyed) if (eligible[rule.index] === 1) windows.set(rule.index, [0, n]);
     if (windows.size === 0) return [];
 
