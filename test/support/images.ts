@@ -48,12 +48,20 @@ export function imageExists(tag: string): boolean {
   }
 }
 
+export interface BuildOptions {
+  /**
+   * `host` for Dockerfiles that install packages (apt needs the network; the daemon's
+   * default bridge has none here). Default `none`: a build that needs nothing outside stays offline.
+   */
+  network?: 'none' | 'host';
+}
+
 /**
  * Builds `test/images/<name>` (once per content) and returns its tag. The daemon here is
  * 20.10 without buildx, so the classic builder is used; a lock keeps parallel test files from
  * building the same image twice.
  */
-export async function buildTestImage(name: string): Promise<string> {
+export async function buildTestImage(name: string, options: BuildOptions = {}): Promise<string> {
   const dir = join(IMAGES_DIR, name);
   const tag = `cerana-test/${name}:${contextHash(dir)}`;
   if (imageExists(tag)) return tag;
@@ -64,7 +72,7 @@ export async function buildTestImage(name: string): Promise<string> {
       'docker',
       'build',
       '--network',
-      'none',
+      options.network ?? 'none',
       '--quiet',
       '-t',
       tag,
