@@ -320,6 +320,14 @@ export class BinaryRecordWriter {
   }
 }
 
+/**
+ * The engine's copy of a string, as property keys are kept: argument names then index objects
+ * without a string-table lookup on every event, and equal values compare by pointer.
+ */
+function internalize(s: string): string {
+  return Object.keys({ [s]: 0 })[0] as string;
+}
+
 function corrupt(message: string): CeranaError {
   return new CeranaError('INPUT', `corrupt event recording: ${message}`, {
     hint: 'the file is truncated or was not written by cerana --record',
@@ -394,7 +402,7 @@ export class BinaryRecordReader {
     try {
       switch (tag) {
         case TAG_STRING:
-          this.strings.push(r.utf8(r.end - r.pos));
+          this.strings.push(internalize(r.utf8(r.end - r.pos)));
           return;
         case TAG_EVENT:
           onEvent(this.event(r));

@@ -147,7 +147,10 @@ export const LAYOUTS = {
 
 export type RecordName = keyof typeof LAYOUTS;
 
-/** Kind 0: a string (or a continuation of one) belonging to the next main record of the thread. */
+/**
+ * Kind 0: a piece of a slot string, `[0, tid, ts, slot, piece, text]`. It belongs to the main
+ * record of the same thread with the same timestamp, which follows it.
+ */
 export const STRING_KIND = 0;
 
 export const RECORD_NAMES = Object.keys(LAYOUTS) as RecordName[];

@@ -43,6 +43,8 @@ interface StringSource {
   readonly user: boolean;
   /** Only report it when this holds. */
   readonly when?: string;
+  /** Statements that compute what `ptr` and `when` use. */
+  readonly setup?: string;
 }
 
 interface ProbeSpec<R extends RecordName> {
@@ -200,7 +202,11 @@ function probes(o: ProgramOptions): ProbeSpec<RecordName>[] {
 
   const argSlots: Record<string, StringSource> = {};
   for (let i = 0; i < EXEC_ARGS_MAX; i++) {
-    argSlots[`arg${i}`] = { ptr: `*(uint64 *)uptr($sp + ${8 + 8 * i})`, user: true, when: `$argc > ${i}` };
+    argSlots[`arg${i}`] = {
+      setup: `$ap = (uint64)0; if ($argc > ${i}) { $ap = *(uint64 *)uptr($sp + ${8 + 8 * i}); }`,
+      ptr: '$ap',
+      user: true,
+    };
   }
   add({
     record: 'exec',
@@ -679,13 +685,13 @@ function stringRecords(slot: number, source: StringSource, o: ProgramOptions, fi
   let body = '';
   for (let piece = o.stringPieces - 1; piece >= firstPiece; piece--) {
     const offset = piece * step;
-    const print = `print((${STRING_KIND}, tid, ${slot}, ${piece}, str(${read(offset)})));`;
+    const print = `print((${STRING_KIND}, tid, $ts, ${slot}, ${piece}, str(${read(offset)})));`;
     const next = body === '' ? '' : ` if (${byteAt(offset + step)} != 0) { ${body} }`;
     body = `${print}${next}`;
   }
   if (firstPiece > 0) body = `if (${byteAt(firstPiece * step)} != 0) { ${body} }`;
   const guard = source.when === undefined ? `(${source.ptr}) != 0` : `${source.when} && (${source.ptr}) != 0`;
-  return [`if (${guard}) { ${body} }`];
+  return [...(source.setup === undefined ? [] : [source.setup]), `if (${guard}) { ${body} }`];
 }
 
 function render<R extends RecordName>(spec: ProbeSpec<R>, o: ProgramOptions): string | undefined {
@@ -700,14 +706,15 @@ function render<R extends RecordName>(spec: ProbeSpec<R>, o: ProgramOptions): st
   const slots = spec.slots as Record<string, StringSource | undefined>;
   const fields = [
     String(KIND[spec.record]),
-    'nsecs',
+    '$ts',
     'pid',
     'tid',
     MNTNS,
     ...layout.nums.map((n) => nums[n] as string),
     ...layout.inline.map((n) => inline[n] as string),
   ];
-  const body: string[] = [...(spec.prelude ?? [])];
+  // One timestamp per probe run: it orders the record and ties its string records to it.
+  const body: string[] = ['$ts = nsecs;', ...(spec.prelude ?? [])];
   const out: string[] = [];
   layout.slots.forEach((name, i) => {
     const source = slots[name];
