@@ -1,8 +1,14 @@
 import { basename } from 'node:path';
 
-export type ConfigType = 'dockerfile' | 'kubernetes' | 'compose' | 'docker-daemon';
+export type ConfigType = 'dockerfile' | 'kubernetes' | 'compose' | 'docker-daemon' | 'docker-inspect';
 
-export const CONFIG_TYPES: readonly ConfigType[] = ['dockerfile', 'kubernetes', 'compose', 'docker-daemon'];
+export const CONFIG_TYPES: readonly ConfigType[] = [
+  'dockerfile',
+  'kubernetes',
+  'compose',
+  'docker-daemon',
+  'docker-inspect',
+];
 
 /** Compose file names Docker Compose looks for, base files first, then overrides. */
 const COMPOSE_NAME = /^(docker-)?compose(\.[\w-]+)?\.ya?ml$/i;
@@ -15,6 +21,8 @@ export function detectType(path: string, text: string): ConfigType | undefined {
   if (COMPOSE_NAME.test(name)) return 'compose';
   if (name === 'daemon.json' || name === 'docker.service' || /^dockerd?(\.flags|\.conf)?$/.test(name))
     return 'docker-daemon';
+  if (/\.json$/i.test(name) && /^\s*\[\s*\{/.test(text) && text.includes('"HostConfig"'))
+    return 'docker-inspect';
   if (/\.(ya?ml|json)$/i.test(name)) {
     if (/^\s*["']?apiVersion["']?\s*:/m.test(text) && /^\s*["']?kind["']?\s*:/m.test(text))
       return 'kubernetes';

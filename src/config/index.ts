@@ -6,6 +6,7 @@ import { compareFindings } from '../policy/finding.js';
 import { scanCompose } from './compose/scan.js';
 import { type ConfigType, composeOrder, detectType } from './detect.js';
 import { scanDockerDaemon } from './docker-daemon/scan.js';
+import { scanDockerInspect } from './docker-inspect/scan.js';
 import { DockerfileSyntaxError } from './dockerfile/parse.js';
 import { scanDockerfile } from './dockerfile/scan.js';
 import { type K8sObject, parseManifests } from './kubernetes/objects.js';
@@ -128,7 +129,15 @@ export function scanConfig(paths: string[], options: ScanConfigOptions = {}): Sc
       if (type === 'dockerfile')
         findings.push(...scanDockerfile(path, text, { maxBytes, shellcheck: options.shellcheck ?? false }));
       else if (type === 'docker-daemon') findings.push(...scanDockerDaemon(path, text));
-      else if (type === 'kubernetes') objects.push(...parseManifests(path, text));
+      else if (type === 'docker-inspect') {
+        findings.push(
+          ...scanDockerInspect(path, text, {
+            version: options.pssVersion,
+            level: options.pssLevel,
+            userNamespaces: options.userNamespaces,
+          }),
+        );
+      } else if (type === 'kubernetes') objects.push(...parseManifests(path, text));
       else {
         const dir = dirname(path);
         composeByDir.set(dir, [...(composeByDir.get(dir) ?? []), path]);
