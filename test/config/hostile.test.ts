@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Compose and shell `${...}` syntax is the test input.
 import { describe, expect, it } from 'vitest';
 import { isCeranaError } from '../../src/common/errors.js';
 import { scanCompose } from '../../src/config/compose/scan.js';
@@ -121,6 +122,8 @@ describe('hostile input', () => {
   });
 
   it('self-referencing aliases are rejected, not followed forever', () => {
-    expect(() => parseManifests('m.yaml', 'apiVersion: v1\nkind: Pod\nspec: &a\n  x: *a\n')).toThrow(/m\.yaml:4:3: nesting deeper than 256 levels/);
+    expect(() => parseManifests('m.yaml', 'apiVersion: v1\nkind: Pod\nspec: &a\n  x: *a\n')).toThrow(
+      /m\.yaml:4:3: nesting deeper than 256 levels/,
+    );
   });
 });

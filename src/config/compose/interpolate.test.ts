@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Compose and shell `${...}` syntax is the test input.
 import { describe, expect, it } from 'vitest';
 import { interpolate, parseDotEnv } from './interpolate.js';
 

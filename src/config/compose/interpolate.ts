@@ -38,7 +38,7 @@ export function interpolate(text: string, lookup: Lookup, depth = 0): Interpolat
       const close = matchingBrace(text, i + 2);
       if (close < 0)
         throw new CeranaError('INPUT', `invalid interpolation format in ${JSON.stringify(text)}`, {
-          hint: 'close the ${...} with }',
+          hint: 'end the $ expression with a closing brace',
         });
       const body = text.slice(i + 2, close);
       out += expandBraced(body, lookup, missing, depth);
