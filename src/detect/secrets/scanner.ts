@@ -1,3 +1,4 @@
+import type { FileVisitor } from '../../image/scan/types.js';
 import type { ImageConfig, TarHeader } from '../../image/types.js';
 import type { Severity } from '../../policy/finding.js';
 import { buildRuleSet, type RuleSet, readConfigFile } from './config.js';
@@ -69,7 +70,7 @@ export interface ScannerOptions {
   prefilter?: boolean;
 }
 
-export class SecretScanner {
+export class SecretScanner implements FileVisitor {
   readonly name = 'secrets';
   readonly version: number;
   private readonly prefilter: boolean;
