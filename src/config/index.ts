@@ -9,6 +9,7 @@ import { scanDockerDaemon } from './docker-daemon/scan.js';
 import { scanDockerInspect } from './docker-inspect/scan.js';
 import { DockerfileSyntaxError } from './dockerfile/parse.js';
 import { scanDockerfile } from './dockerfile/scan.js';
+import { helmAvailable, renderChart, unrenderedChartMessage } from './helm.js';
 import { type K8sObject, parseManifests } from './kubernetes/objects.js';
 import type { PssLevel } from './kubernetes/pss/index.js';
 import { scanKubernetes } from './kubernetes/scan.js';
@@ -38,6 +39,8 @@ export interface ScanConfigOptions {
   maxFileSize?: number;
   /** Run ShellCheck over RUN scripts (the `shellcheck` binary must be installed). */
   shellcheck?: boolean;
+  /** Values files for `helm template` when charts are scanned (needs the `helm` binary). */
+  helmValues?: string[];
 }
 
 export interface ConfigError {
@@ -57,16 +60,22 @@ export interface ScanConfigResult {
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'vendor', '.terraform']);
 const MAX_FILES = 100_000;
 
-function walk(path: string, out: string[], explicit: boolean): void {
+/** Walks files; Helm chart directories (with Chart.yaml) are collected instead of their templates. */
+function walk(path: string, out: string[], explicit: boolean, charts: string[]): void {
   const st = statSync(path);
   if (st.isDirectory()) {
-    for (const name of readdirSync(path).sort()) {
+    const names = readdirSync(path).sort();
+    if (names.includes('Chart.yaml')) {
+      charts.push(path);
+      return;
+    }
+    for (const name of names) {
       if (SKIP_DIRS.has(name)) continue;
       if (out.length >= MAX_FILES)
         throw new CeranaError('LIMIT', `more than ${MAX_FILES} files under ${path}`, {
           hint: 'scan a narrower directory',
         });
-      walk(join(path, name), out, false);
+      walk(join(path, name), out, false, charts);
     }
   } else if (st.isFile()) out.push(explicit ? `!${path}` : path);
 }
@@ -88,9 +97,10 @@ function toError(path: string, error: unknown): ConfigError {
 export function scanConfig(paths: string[], options: ScanConfigOptions = {}): ScanConfigResult {
   const maxBytes = options.maxFileSize ?? 4 * 1024 * 1024;
   const listed: string[] = [];
+  const charts: string[] = [];
   for (const p of paths) {
     try {
-      walk(p, listed, true);
+      walk(p, listed, true, charts);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT')
         throw new CeranaError('NOT_FOUND', `no such file or directory: ${p}`);
@@ -144,6 +154,23 @@ export function scanConfig(paths: string[], options: ScanConfigOptions = {}): Sc
       }
     } catch (error) {
       errors.push(toError(path, error));
+    }
+  }
+
+  const helm = charts.length > 0 && helmAvailable();
+  for (const chart of charts) {
+    if (!helm) {
+      errors.push({ path: chart, message: unrenderedChartMessage(chart) });
+      continue;
+    }
+    const rendered = join(chart, '(rendered)');
+    try {
+      const text = renderChart(chart, options.helmValues ?? []);
+      texts.set(rendered, text);
+      files.push({ path: rendered, type: 'kubernetes' });
+      objects.push(...parseManifests(rendered, text));
+    } catch (error) {
+      errors.push(toError(chart, error));
     }
   }
 

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { afterAll, describe, expect, it } from 'vitest';
+import { helmAvailable } from '../../src/config/helm.js';
 import { scanConfig } from '../../src/config/index.js';
 import { toJUnit } from '../../src/report/junit.js';
 import { toSarif } from '../../src/report/sarif.js';
@@ -123,6 +124,29 @@ describe('errors and suppression files', () => {
     expect(() => scanConfig([join(corpus, 'dockerfiles')], { suppressionsFile: file })).toThrow(
       /needs an id and a reason/,
     );
+  });
+
+  it('does not parse Helm templates as manifests and says how to render a chart', () => {
+    const chart = join(dir, 'chart');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: chart\nversion: 0.1.0\n');
+    writeFileSync(
+      join(chart, 'templates', 'deploy.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n',
+    );
+    const r = scanConfig([chart]);
+    if (helmAvailable()) {
+      expect(r.files).toEqual([{ path: join(chart, '(rendered)'), type: 'kubernetes' }]);
+      expect(r.findings.some((f) => f.location.object?.startsWith('Deployment/'))).toBe(true);
+    } else {
+      expect(r.files).toEqual([]);
+      expect(r.errors).toEqual([
+        {
+          path: chart,
+          message: `Helm chart not rendered (no helm on PATH): run \`helm template chart ${chart} > rendered.yaml\` and scan rendered.yaml`,
+        },
+      ]);
+    }
   });
 
   it('fails clearly on paths that do not exist', () => {
