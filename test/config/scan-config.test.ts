@@ -132,7 +132,7 @@ describe('errors and suppression files', () => {
     writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: chart\nversion: 0.1.0\n');
     writeFileSync(
       join(chart, 'templates', 'deploy.yaml'),
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x}]\n',
     );
     const r = scanConfig([chart]);
     if (helmAvailable()) {
