@@ -1,0 +1,121 @@
+import type { ImageFiles } from '../../../image/scan/index.js';
+import type { Cataloger, CatalogResult } from '../../cataloger.js';
+import type { Package } from '../../package.js';
+import { formatPurl } from '../../purl.js';
+import {
+  captureUpTo,
+  dirname,
+  joinPath,
+  noteOversized,
+  oversizedWarnings,
+  readJson,
+  type VisibleFile,
+  visibleFiles,
+} from '../manifest.js';
+import { type NpmPackageInfo, readInstalledManifest } from './manifest.js';
+import { type LockedPackage, parsePackageLock } from './package-lock.js';
+import { npmFileKind } from './paths.js';
+import { parsePnpmLock } from './pnpm-lock.js';
+import { parseYarnLock } from './yarn-lock.js';
+
+/**
+ * A package.json is a few KiB; old npm versions copied the README into installed ones, which
+ * still stays far below this. Lockfiles have no limit of their own (the scanner's capture limit
+ * applies): big projects have big lockfiles.
+ */
+export const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
+
+const NAME = 'inventory/npm';
+
+/**
+ * npm-ecosystem packages: installed ones (`node_modules/**\/package.json`, pnpm's
+ * `.pnpm` store, Debian's /usr/share/nodejs), npm's hidden lockfile for installed packages whose
+ * package.json is gone, and the packages project lockfiles pin (package-lock.json v1–v3,
+ * npm-shrinkwrap.json, yarn.lock classic and berry, pnpm-lock.yaml 5/6/9) minus those only
+ * development needs. A package found both installed and in a lockfile is one package with
+ * both locations (the framework merges copies by purl).
+ */
+export const npmCataloger: Cataloger = {
+  name: NAME,
+  version: 1,
+
+  wants(path, header) {
+    const kind = npmFileKind(path);
+    if (kind === undefined) return false;
+    return kind === 'installed' ? captureUpTo(header.size, MAX_PACKAGE_JSON_BYTES) : 'capture';
+  },
+
+  onStream: noteOversized,
+
+  catalog(files: ImageFiles): CatalogResult {
+    const warnings = oversizedWarnings(files, NAME, MAX_PACKAGE_JSON_BYTES);
+    const packages: Package[] = [];
+    for (const file of visibleFiles(files, (path) => npmFileKind(path) !== undefined)) {
+      switch (npmFileKind(file.path)) {
+        case 'installed': {
+          const info = readInstalledManifest(readJson(file.data, file.path, warnings));
+          if (info !== undefined) packages.push(npmPackage(info, file));
+          break;
+        }
+        case 'hidden-lockfile':
+          packages.push(...fromHiddenLockfile(files, file, warnings));
+          break;
+        case 'package-lock':
+          addLocked(
+            packages,
+            parsePackageLock(readJson(file.data, file.path, warnings), file.path, warnings),
+            file,
+          );
+          break;
+        case 'yarn-lock':
+          addLocked(packages, parseYarnLock(file.data, file.path, warnings), file);
+          break;
+        case 'pnpm-lock':
+          addLocked(packages, parsePnpmLock(file.data, file.path, warnings), file);
+          break;
+      }
+    }
+    return { packages, warnings };
+  },
+};
+
+function addLocked(packages: Package[], locked: LockedPackage[], file: VisibleFile): void {
+  for (const entry of locked) if (!entry.dev) packages.push(npmPackage(entry, file));
+}
+
+/**
+ * npm ≥ 7 records the installed tree in `node_modules/.package-lock.json`. The package.json
+ * files are the better evidence; the hidden lockfile only speaks for packages whose
+ * package.json is missing (removed by an image slimmer, say). Development packages count here:
+ * they are installed.
+ */
+function fromHiddenLockfile(files: ImageFiles, file: VisibleFile, warnings: string[]): Package[] {
+  const project = dirname(dirname(file.path));
+  const packages: Package[] = [];
+  for (const entry of parsePackageLock(readJson(file.data, file.path, warnings), file.path, warnings)) {
+    if (entry.installPath === undefined) continue;
+    if (files.stat(joinPath(project, `${entry.installPath}/package.json`)) !== undefined) continue;
+    packages.push(npmPackage(entry, file));
+  }
+  return packages;
+}
+
+function npmPackage(info: NpmPackageInfo, file: VisibleFile): Package {
+  return {
+    type: 'npm',
+    name: info.name,
+    version: info.version,
+    purl: npmPurl(info.name, info.version),
+    licenses: info.licenses,
+    locations: [{ path: file.path, layer: file.layer }],
+    osOwned: false,
+  };
+}
+
+/** `pkg:npm/%40scope/name@1.0.0`: the scope is the purl namespace (its `@` percent-encoded). */
+export function npmPurl(name: string, version: string): string {
+  const slash = name.startsWith('@') ? name.indexOf('/') : -1;
+  return slash > 0
+    ? formatPurl({ type: 'npm', namespace: name.slice(0, slash), name: name.slice(slash + 1), version })
+    : formatPurl({ type: 'npm', name, version });
+}
