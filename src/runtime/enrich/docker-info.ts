@@ -1,3 +1,4 @@
+import { createContainer } from '../event/factory.js';
 import type { ContainerInfo, ContainerMount } from '../event/types.js';
 
 /**
@@ -17,7 +18,8 @@ export interface ContainerRecord {
 
 type Json = Record<string, unknown>;
 
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
+const obj = (v: unknown): Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
 
@@ -49,7 +51,10 @@ export function parseDockerTime(text: string | undefined): bigint | undefined {
  * The record for an inspect document. `imageDigest` comes from the image's repo digests
  * (an image built or imported locally has none).
  */
-export function containerRecord(inspect: unknown, imageDigest: string | undefined): ContainerRecord | undefined {
+export function containerRecord(
+  inspect: unknown,
+  imageDigest: string | undefined,
+): ContainerRecord | undefined {
   const c = obj(inspect);
   const fullId = str(c.Id);
   if (fullId === undefined || !/^[0-9a-f]{64}$/.test(fullId)) return undefined;
@@ -81,29 +86,25 @@ export function containerRecord(inspect: unknown, imageDigest: string | undefine
       });
     }
   }
-  const digest = ref.digest ?? imageDigest;
-  const startTs = parseDockerTime(str(state.StartedAt));
-  const ip = str(net.IPAddress);
-  const privileged = bool(host.Privileged);
-  const info: ContainerInfo = {
+  const info: ContainerInfo = createContainer({
     id: fullId.slice(0, 12),
     fullId,
     name: (str(c.Name) ?? fullId.slice(0, 12)).replace(/^\//, ''),
     image,
-    ...(str(c.Image) === undefined ? {} : { imageId: str(c.Image) }),
+    imageId: str(c.Image),
     imageRepository: ref.repository,
-    ...(ref.tag === undefined ? {} : { imageTag: ref.tag }),
-    ...(digest === undefined ? {} : { imageDigest: digest }),
+    imageTag: ref.tag,
+    imageDigest: ref.digest ?? imageDigest,
     type: 'docker',
-    ...(privileged === undefined ? {} : { privileged }),
+    privileged: bool(host.Privileged),
     labels,
     mounts,
-    ...(startTs === undefined ? {} : { startTs }),
-    ...(ip === undefined ? {} : { ip }),
+    startTs: parseDockerTime(str(state.StartedAt)),
+    ip: str(net.IPAddress),
     hostPid: host.PidMode === 'host',
     hostNetwork: host.NetworkMode === 'host',
     hostIpc: host.IpcMode === 'host',
-  };
+  });
   const rootDir = str(graph.MergedDir);
   const upperDir = str(graph.UpperDir);
   const pid = typeof state.Pid === 'number' ? state.Pid : 0;

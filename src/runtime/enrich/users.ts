@@ -108,7 +108,9 @@ export class AccountDirectory {
         return cached.accounts;
       }
       const accounts =
-        st.isFile() && st.size <= MAX_FILE_BYTES ? parseAccounts(readFileSync(path, 'utf8'), kind) : new Map();
+        st.isFile() && st.size <= MAX_FILE_BYTES
+          ? parseAccounts(readFileSync(path, 'utf8'), kind)
+          : new Map();
       this.files.set(path, { mtimeMs: st.mtimeMs, checkedAt: now, accounts });
       return accounts;
     } catch {

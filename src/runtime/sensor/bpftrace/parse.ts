@@ -124,7 +124,11 @@ export class BpftraceParser {
       pending = { ts, slots: [] };
       this.pending.set(tid, pending);
     }
-    const pieces = (pending.slots[slot] ??= []);
+    let pieces = pending.slots[slot];
+    if (pieces === undefined) {
+      pieces = [];
+      pending.slots[slot] = pieces;
+    }
     pieces[piece] = { text, binary };
   }
 }

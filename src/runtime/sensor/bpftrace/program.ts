@@ -416,9 +416,10 @@ function probes(o: ProgramOptions): ProbeSpec<RecordName>[] {
       tracepoints: sys(name),
       scope: 'calls',
       prelude: [R],
+      // The table above is checked against the layouts when the program is rendered.
       nums: { ok: OK, nr: 'args->__syscall_nr', ret: 'args->ret', ...nums } as never,
-      inline: {},
-      slots,
+      inline: {} as never,
+      slots: slots as never,
     });
   }
 
@@ -704,14 +705,19 @@ function render<R extends RecordName>(spec: ProbeSpec<R>, o: ProgramOptions): st
   const nums = spec.nums as Record<string, string>;
   const inline = spec.inline as Record<string, string>;
   const slots = spec.slots as Record<string, StringSource | undefined>;
+  const expr = (table: Record<string, string>, name: string): string => {
+    const e = table[name];
+    if (e === undefined) throw new Error(`the ${spec.record} probe does not define field ${name}`);
+    return e;
+  };
   const fields = [
     String(KIND[spec.record]),
     '$ts',
     'pid',
     'tid',
     MNTNS,
-    ...layout.nums.map((n) => nums[n] as string),
-    ...layout.inline.map((n) => inline[n] as string),
+    ...layout.nums.map((n) => expr(nums, n)),
+    ...layout.inline.map((n) => expr(inline, n)),
   ];
   // One timestamp per probe run: it orders the record and ties its string records to it.
   const body: string[] = ['$ts = nsecs;', ...(spec.prelude ?? [])];
