@@ -22,6 +22,11 @@ import type {
  *   file    = magic record*
  *   record  = tag:u8 length:uvarint payload
  *   tags    = 1 string | 2 container | 3 process | 4 fd | 5 event | 6 reset string table
+ *             | 7 forget (ids of containers, processes, fds the sensor no longer holds)
+ *
+ * Memory stays bounded on both sides: the string table is reset past a size, and when the
+ * sensor lets go of a process or fd snapshot (the writer learns it from a FinalizationRegistry)
+ * a forget record tells the reader to drop its copy from the id table.
  */
 
 export const BINARY_MAGIC = Buffer.from('CRNEVT1\n', 'latin1');
@@ -32,6 +37,11 @@ const TAG_PROCESS = 3;
 const TAG_FD = 4;
 const TAG_EVENT = 5;
 const TAG_RESET = 6;
+const TAG_FORGET = 7;
+
+const KIND_CONTAINER = 1;
+const KIND_PROCESS = 2;
+const KIND_FD = 3;
 
 /** Beyond this many interned strings the table is reset, bounding memory on both sides. */
 const STRING_TABLE_LIMIT = 65_536;
@@ -57,6 +67,8 @@ export class BinaryRecordWriter {
   private nextFd = 1;
   private prevNum = 0;
   private prevTs = 0n;
+  private forgotten: [kind: number, id: number][] = [];
+  private readonly released = new FinalizationRegistry<[number, number]>((held) => this.forgotten.push(held));
 
   constructor() {
     this.out.bytes(BINARY_MAGIC);
@@ -64,6 +76,7 @@ export class BinaryRecordWriter {
 
   /** Appends an event (and whatever it references that was not written yet). */
   write(e: RuntimeEvent): void {
+    if (this.forgotten.length > 0) this.writeForgotten();
     const procId = this.process(e.proc);
     const fdId = e.fd === undefined ? 0 : this.fd(e.fd);
     this.beginRecord();
@@ -103,6 +116,18 @@ export class BinaryRecordWriter {
   /** The encoded bytes produced since the last call (the first call includes the header). */
   take(): Buffer {
     return this.out.take();
+  }
+
+  private writeForgotten(): void {
+    const batch = this.forgotten;
+    this.forgotten = [];
+    this.beginRecord();
+    this.rec.uvarint(batch.length);
+    for (const [kind, id] of batch) {
+      this.rec.u8(kind);
+      this.rec.uvarint(id);
+    }
+    this.endRecord(TAG_FORGET);
   }
 
   private beginRecord(): void {
@@ -165,6 +190,7 @@ export class BinaryRecordWriter {
     if (known !== undefined) return known;
     const id = this.nextContainer++;
     this.containers.set(c, id);
+    this.released.register(c, [KIND_CONTAINER, id]);
     this.beginRecord();
     const r = this.rec;
     const optional = [c.imageId, c.imageRepository, c.imageTag, c.imageDigest, c.ip] as const;
@@ -216,6 +242,7 @@ export class BinaryRecordWriter {
     const containerId = p.container === undefined ? 0 : this.container(p.container);
     const id = this.nextProcess++;
     this.processes.set(p, id);
+    this.released.register(p, [KIND_PROCESS, id]);
     this.beginRecord();
     const r = this.rec;
     const fields: readonly unknown[] = [
@@ -292,6 +319,7 @@ export class BinaryRecordWriter {
     if (known !== undefined) return known;
     const id = this.nextFd++;
     this.fds.set(f, id);
+    this.released.register(f, [KIND_FD, id]);
     this.beginRecord();
     const r = this.rec;
     const strs = [f.nameRaw, f.l4proto, f.cip, f.sip, f.cipName, f.sipName] as const;
@@ -337,9 +365,9 @@ function corrupt(message: string): CeranaError {
 /** Decodes a binary recording fed in chunks of any size. */
 export class BinaryRecordReader {
   private strings: string[] = [];
-  private readonly containers: (ContainerInfo | undefined)[] = [undefined];
-  private readonly processes: (ProcessInfo | undefined)[] = [undefined];
-  private readonly fds: (FdInfo | undefined)[] = [undefined];
+  private readonly containers = new Map<number, ContainerInfo>();
+  private readonly processes = new Map<number, ProcessInfo>();
+  private readonly fds = new Map<number, FdInfo>();
   private pending: Buffer | undefined;
   private headerSeen = false;
   private prevNum = 0;
@@ -419,6 +447,9 @@ export class BinaryRecordReader {
         case TAG_RESET:
           this.strings = [];
           return;
+        case TAG_FORGET:
+          this.forget(r);
+          return;
         default:
           throw corrupt(`unknown record type ${tag} at offset ${this.offset}`);
       }
@@ -428,14 +459,29 @@ export class BinaryRecordReader {
     }
   }
 
+  private forget(r: ByteReader): void {
+    for (let n = r.uvarint(); n > 0; n--) {
+      const kind = r.u8();
+      const id = r.uvarint();
+      const table: Map<number, unknown> =
+        kind === KIND_PROCESS ? this.processes : kind === KIND_FD ? this.fds : this.containers;
+      table.delete(id);
+    }
+  }
+
   private str(r: ByteReader): string {
     const s = this.strings[r.uvarint()];
     if (s === undefined) throw corrupt(`undefined string at offset ${this.offset}`);
     return s;
   }
 
-  private ref<T>(table: (T | undefined)[], id: number, what: string): T {
-    const v = table[id];
+  /** How many processes, fds and containers the reader holds (bounded by forget records). */
+  get tableSizes(): { processes: number; fds: number; containers: number } {
+    return { processes: this.processes.size, fds: this.fds.size, containers: this.containers.size };
+  }
+
+  private ref<T>(table: Map<number, T>, id: number, what: string): T {
+    const v = table.get(id);
     if (v === undefined) throw corrupt(`undefined ${what} ${id} at offset ${this.offset}`);
     return v;
   }
@@ -526,7 +572,7 @@ export class BinaryRecordReader {
       labels[k] = this.str(r);
     }
     c.labels = labels;
-    this.containers[id] = createContainer(c);
+    this.containers.set(id, createContainer(c));
   }
 
   private process(r: ByteReader): void {
@@ -592,7 +638,7 @@ export class BinaryRecordReader {
     if (has(23)) p.runtimeSetup = r.u8() === 1;
     if (parentId !== 0) p.parent = this.ref(this.processes, parentId, 'process');
     if (containerId !== 0) p.container = this.ref(this.containers, containerId, 'container');
-    this.processes[id] = createProcess(p);
+    this.processes.set(id, createProcess(p));
   }
 
   private fd(r: ByteReader): void {
@@ -616,6 +662,6 @@ export class BinaryRecordReader {
     if (bit(mask, 10)) f.isServer = r.u8() === 1;
     if (bit(mask, 11)) f.connected = r.u8() === 1;
     if (bit(mask, 12)) f.nameChanged = r.u8() === 1;
-    this.fds[id] = createFd(f);
+    this.fds.set(id, createFd(f));
   }
 }

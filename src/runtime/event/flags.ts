@@ -52,6 +52,22 @@ export const OPEN_FLAGS = flags([
   [0o10000000, 'O_PATH'],
 ]);
 
+/** File mode bits, named as Falco renders them (`evt.arg.mode contains S_ISUID`). */
+export const MODE_FLAGS = flags([
+  [0o1, 'S_IXOTH'],
+  [0o2, 'S_IWOTH'],
+  [0o4, 'S_IROTH'],
+  [0o10, 'S_IXGRP'],
+  [0o20, 'S_IWGRP'],
+  [0o40, 'S_IRGRP'],
+  [0o100, 'S_IXUSR'],
+  [0o200, 'S_IWUSR'],
+  [0o400, 'S_IRUSR'],
+  [0o1000, 'S_ISVTX'],
+  [0o2000, 'S_ISGID'],
+  [0o4000, 'S_ISUID'],
+]);
+
 /** Flags the sensor reports on execve/execveat exits (libsinsp's exe flags). */
 export const EXE_WRITABLE = 1;
 export const EXE_UPPER_LAYER = 2;

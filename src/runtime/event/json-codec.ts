@@ -11,6 +11,7 @@ import type { ArgValue, ContainerInfo, FdInfo, ProcessInfo, RuntimeEvent } from 
  *   {"t":"f","ref":1,...fd}          {"t":"e","num":1,"ts":"1700000000000000000","proc":1,...event}
  *
  * Nanosecond times are strings; bigint arguments are {"big":"..."}, byte buffers {"b64":"..."}.
+ * {"t":"x","forget":[["p",3],["f",9]]} drops snapshots the sensor no longer holds.
  */
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
@@ -51,8 +52,16 @@ export class JsonRecordWriter {
   private nextContainer = 1;
   private nextProcess = 1;
   private nextFd = 1;
+  private forgotten: [kind: 'c' | 'p' | 'f', ref: number][] = [];
+  private readonly released = new FinalizationRegistry<['c' | 'p' | 'f', number]>((held) =>
+    this.forgotten.push(held),
+  );
 
   write(e: RuntimeEvent): void {
+    if (this.forgotten.length > 0) {
+      this.lines.push(JSON.stringify({ t: 'x', forget: this.forgotten }));
+      this.forgotten = [];
+    }
     const proc = this.process(e.proc);
     const fd = e.fd === undefined ? undefined : this.fd(e.fd);
     const args: JsonObject = {};
@@ -86,6 +95,7 @@ export class JsonRecordWriter {
     if (known !== undefined) return known;
     const id = this.nextContainer++;
     this.containers.set(c, id);
+    this.released.register(c, ['c', id]);
     const rec = { t: 'c', ref: id, ...plainFields(c, new Set(['mounts', 'labels'])) } as JsonObject;
     if (c.mounts !== undefined) rec.mounts = c.mounts.map((m) => plainFields(m, new Set()));
     rec.labels = { ...c.labels };
@@ -100,6 +110,7 @@ export class JsonRecordWriter {
     const container = p.container === undefined ? 0 : this.container(p.container);
     const id = this.nextProcess++;
     this.processes.set(p, id);
+    this.released.register(p, ['p', id]);
     const rec: JsonObject = {
       t: 'p',
       ref: id,
@@ -123,6 +134,7 @@ export class JsonRecordWriter {
     if (known !== undefined) return known;
     const id = this.nextFd++;
     this.fds.set(f, id);
+    this.released.register(f, ['f', id]);
     this.lines.push(JSON.stringify({ t: 'f', ref: id, ...plainFields(f, new Set()) }));
     return id;
   }
@@ -200,6 +212,15 @@ export class JsonRecordReader {
         );
         this.containers.set(Number(ref), createContainer(withBigints<ContainerInfo>(fields)));
         return;
+      case 'x':
+        this.need(Array.isArray(fields.forget), 'a forget record needs a forget list');
+        for (const entry of fields.forget as unknown[]) {
+          const [kind, n] = Array.isArray(entry) ? entry : [];
+          const table: Map<number, unknown> =
+            kind === 'p' ? this.processes : kind === 'f' ? this.fds : this.containers;
+          table.delete(Number(n));
+        }
+        return;
       case 'f':
         this.need(
           typeof fields.num === 'number' &&
@@ -212,6 +233,11 @@ export class JsonRecordReader {
       default:
         throw invalid(this.line, `unknown record type ${JSON.stringify(t)}`);
     }
+  }
+
+  /** How many processes, fds and containers the reader holds (bounded by forget records). */
+  get tableSizes(): { processes: number; fds: number; containers: number } {
+    return { processes: this.processes.size, fds: this.fds.size, containers: this.containers.size };
   }
 
   private lookup<T>(map: Map<number, T>, id: unknown, what: string): T {

@@ -1,6 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CeranaError } from '../../common/errors.js';
-import { createProcess } from './factory.js';
+import { createEvent, createFd, createProcess } from './factory.js';
 import {
   createRecordingReader,
   createRecordingWriter,
@@ -190,5 +192,42 @@ describe('json recordings', () => {
     expect(() =>
       decodeRecording(Buffer.from('{"t":"e","num":1,"ts":"1","type":"x","tid":1,"proc":9}\n')),
     ).toThrow(/undefined process 9/);
+  });
+});
+
+/** A real collection, so FinalizationRegistry callbacks run (the test process has no --expose-gc). */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 5; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.each(['binary', 'json'] as RecordingFormat[])('%s recordings over a long session', (format) => {
+  it('let the reader forget fds and processes the sensor dropped', async () => {
+    const writer = createRecordingWriter(format);
+    const reader = createRecordingReader(format);
+    const keep = events()[0] as RuntimeEvent;
+    let count = 0;
+    const feed = () => reader.push(writer.take(), () => count++);
+    (() => {
+      // 1000 opens, each with its own fd snapshot, then all of them dropped by the "sensor"
+      for (let i = 0; i < 1000; i++) {
+        writer.write(
+          createEvent({ ...keep, num: i + 1, fd: createFd({ num: 3, type: 'file', name: `/tmp/f${i}` }) }),
+        );
+      }
+    })();
+    feed();
+    expect(reader.tableSizes.fds).toBe(1000);
+    await collectGarbage();
+    writer.write(keep);
+    feed();
+    reader.end(() => count++);
+    expect(count).toBe(1001);
+    expect(reader.tableSizes.fds).toBeLessThan(100);
+    expect(reader.tableSizes.processes).toBe(2);
   });
 });

@@ -19,6 +19,8 @@ export interface RecordingReader {
   push(chunk: Uint8Array, onEvent: (e: RuntimeEvent) => void): void;
   /** Flushes the end of input; throws when the recording stops mid-record. */
   end(onEvent: (e: RuntimeEvent) => void): void;
+  /** Snapshots held for later references; forget records keep this bounded. */
+  readonly tableSizes: { processes: number; fds: number; containers: number };
 }
 
 export function createRecordingWriter(format: RecordingFormat): RecordingWriter {

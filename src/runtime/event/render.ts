@@ -4,6 +4,7 @@ import {
   CLONE_FLAGS,
   EXE_FLAGS,
   MEMFD_FLAGS,
+  MODE_FLAGS,
   MOUNT_FLAGS,
   type NameTable,
   PTRACE_REQUESTS,
@@ -40,8 +41,11 @@ function register(types: readonly string[], params: readonly string[], render: R
   for (const t of types) for (const p of params) RENDERERS.set(`${t}\0${p}`, render);
 }
 register(OPEN_CALLS, ['flags'], renderOpenFlags);
-register(OPEN_CALLS, ['mode'], renderMode);
-register(['mkdir', 'mkdirat', 'chmod', 'fchmod', 'fchmodat', 'mknod', 'mknodat'], ['mode'], renderMode);
+register(
+  [...OPEN_CALLS, 'mkdir', 'mkdirat', 'chmod', 'fchmod', 'fchmodat', 'mknod', 'mknodat'],
+  ['mode'],
+  table(MODE_FLAGS),
+);
 register(['execve', 'execveat'], ['flags'], table(EXE_FLAGS));
 register(['ptrace'], ['request'], table(PTRACE_REQUESTS));
 register(['socket', 'socketpair'], ['domain'], table(SOCKET_FAMILIES));
@@ -57,10 +61,6 @@ register(['renameat2'], ['flags'], table(RENAME_FLAGS));
 register(['bpf'], ['cmd'], table(BPF_COMMANDS));
 
 const DIRFD_PARAMS = new Set(['dirfd', 'olddirfd', 'newdirfd', 'linkdirfd', 'olddir', 'newdir']);
-
-function renderMode(value: number): string {
-  return `0${value.toString(8)}`;
-}
 
 /** The symbolic part of a parameter (`O_WRONLY|O_CREAT`, `AT_FDCWD`, `ENOENT`), if it has one. */
 function symbolicArg(ev: RuntimeEvent, name: string, value: number): string | undefined {

@@ -1,4 +1,5 @@
-import type { ContainerInfo, RuntimeEvent } from '../../event/types.js';
+import type { ContainerInfo, ContainerMount, RuntimeEvent } from '../../event/types.js';
+import { compileGlob } from '../glob.js';
 import { type FieldDef, keyed, plain, type Scalar, type ValueType } from './field.js';
 
 /** Processes outside any container report `host` for their container id and name, as in Falco. */
@@ -29,6 +30,51 @@ function podLabels(c: ContainerInfo): [string, string][] | undefined {
 }
 
 const joinLabels = (entries: [string, string][]): string => entries.map(([k, v]) => `${k}:${v}`).join(', ');
+
+const mountText = (m: ContainerMount): string =>
+  `${m.source}:${m.dest}:${m.mode ?? ''}:${m.rw === false ? 'false' : 'true'}:${m.propagation ?? ''}`;
+
+/**
+ * `container.mount.*[arg]`: the mount at an index (`[0]`) or the one whose path matches a glob
+ * (`[/proc*]`) — the destination for `container.mount.source`, the source for all the others.
+ */
+function mountField(
+  name: string,
+  desc: string,
+  pick: (m: ContainerMount) => string,
+  byDest: boolean,
+): FieldDef {
+  return {
+    name,
+    type: 'string',
+    desc,
+    argument: 'index or key',
+    argumentRequired: true,
+    bind: (arg) => {
+      if (arg === undefined || arg.style !== 'bracket') {
+        return `field '${name}' needs an index or a path, like ${name}[0] or ${name}[/lib/modules]`;
+      }
+      if (/^[0-9]+$/.test(arg.text)) {
+        const index = Number(arg.text);
+        return {
+          type: 'string',
+          get: (e) => {
+            const m = e.proc.container?.mounts?.[index];
+            return m === undefined ? undefined : pick(m);
+          },
+        };
+      }
+      const match = compileGlob(arg.text);
+      return {
+        type: 'string',
+        get: (e) => {
+          const m = e.proc.container?.mounts?.find((x) => match(byDest ? x.dest : x.source));
+          return m === undefined ? undefined : pick(m);
+        },
+      };
+    },
+  };
+}
 
 export const CONTAINER_FIELDS: readonly FieldDef[] = [
   plain(
@@ -70,13 +116,33 @@ export const CONTAINER_FIELDS: readonly FieldDef[] = [
     'container.mounts',
     'string',
     'mounts as source:dest:mode:rw:propagation, comma separated',
-    (c) =>
-      c.mounts
-        ?.map(
-          (m) =>
-            `${m.source}:${m.dest}:${m.mode ?? ''}:${m.rw === false ? 'false' : 'true'}:${m.propagation ?? ''}`,
-        )
-        .join(','),
+    (c) => c.mounts?.map(mountText).join(','),
+  ),
+  mountField(
+    'container.mount',
+    'one mount as source:dest:mode:rw:propagation, by index or source glob',
+    mountText,
+    false,
+  ),
+  mountField(
+    'container.mount.source',
+    'source of a mount, by index or destination glob',
+    (m) => m.source,
+    true,
+  ),
+  mountField('container.mount.dest', 'destination of a mount, by index or source glob', (m) => m.dest, false),
+  mountField('container.mount.mode', 'mode of a mount, by index or source glob', (m) => m.mode ?? '', false),
+  mountField(
+    'container.mount.rdwr',
+    "'true' for a read-write mount, by index or source glob",
+    (m) => String(m.rw !== false),
+    false,
+  ),
+  mountField(
+    'container.mount.propagation',
+    'propagation of a mount, by index or source glob',
+    (m) => m.propagation ?? '',
+    false,
   ),
   keyed(
     'container.label',

@@ -27,6 +27,16 @@ const pod: ContainerInfo = {
     tier: 'front',
   },
   startTs: 1_000_000_000_000n,
+  mounts: [
+    {
+      source: '/var/run/docker.sock',
+      dest: '/run/docker.sock',
+      mode: 'rw',
+      rw: true,
+      propagation: 'rprivate',
+    },
+    { source: '/proc', dest: '/host/proc', rw: false },
+  ],
 };
 
 const login = createProcess({
@@ -134,6 +144,12 @@ describe('container and Kubernetes fields', () => {
     expect(value('k8s.pod.sandbox_id', e)).toBe('0123456789ab');
     expect(value('k8s.pod.label.app', e)).toBe('web');
     expect(value('k8s.pod.labels', e)).toBe('app:web, tier:front');
+    expect(value('container.mount.dest', e, '/proc*')).toBe('/host/proc');
+    expect(value('container.mount.source', e, '/run/*')).toBe('/var/run/docker.sock');
+    expect(value('container.mount', e, '1')).toBe('/proc:/host/proc::false:');
+    expect(value('container.mount.rdwr', e, '0')).toBe('true');
+    expect(value('container.mount.dest', e, '/lib/modules')).toBeUndefined();
+    expect(bindField('container.mount.dest', undefined, ctx)).toMatch(/needs an index or a path/);
     expect(value('container.duration', e)).toBe(5_000_000_000_123 - 1_000_000_000_000);
     const host = ev('getpid', {}, { proc: login });
     expect([
@@ -211,9 +227,12 @@ describe('event fields', () => {
     expect(value('evt.failed', e)).toBe(true);
     expect(value('evt.arg', e, '0')).toBe('ENOENT');
     expect(value('evt.arg.flags', e)).toBe('O_WRONLY|O_CREAT|O_TRUNC');
-    expect(value('evt.arg.mode', e)).toBe('0644');
+    expect(value('evt.arg.mode', e)).toBe('S_IROTH|S_IRGRP|S_IWUSR|S_IRUSR');
+    expect(value('evt.arg.mode', ev('fchmodat', { dirfd: -100, filename: 'x', mode: 0o4755 }))).toContain(
+      'S_ISUID',
+    );
     expect(value('evt.args', e)).toBe(
-      'fd=-2(ENOENT) dirfd=-100(AT_FDCWD) name=/nope flags=577(O_WRONLY|O_CREAT|O_TRUNC) mode=420(0644)',
+      'fd=-2(ENOENT) dirfd=-100(AT_FDCWD) name=/nope flags=577(O_WRONLY|O_CREAT|O_TRUNC) mode=420(S_IROTH|S_IRGRP|S_IWUSR|S_IRUSR)',
     );
     expect(value('evt.rawarg.flags', e)).toBe(577);
     expect(value('evt.res', ev('close', {}))).toBe('SUCCESS');
