@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 
 /** A push walker: `push(chunk)` for every chunk, then `entries` holds the number of headers seen. */
 export function headerWalker() {
-  const header = Buffer.alloc(512);
+  const staging = Buffer.alloc(512);
   let have = 0;
   let skip = 0;
   let done = false;
@@ -22,24 +22,33 @@ export function headerWalker() {
           skip -= n;
           continue;
         }
-        const n = Math.min(512 - have, chunk.length - pos);
-        chunk.copy(header, have, pos, pos + n);
-        have += n;
-        pos += n;
-        if (have < 512) return;
-        have = 0;
-        if (header[0] === 0 && header[124] === 0) {
+        let block = chunk;
+        let at = pos;
+        if (have === 0 && chunk.length - pos >= 512) {
+          pos += 512;
+        } else {
+          // A header split across chunks: the only copy the walk ever makes.
+          const n = Math.min(512 - have, chunk.length - pos);
+          chunk.copy(staging, have, pos, pos + n);
+          have += n;
+          pos += n;
+          if (have < 512) return;
+          have = 0;
+          block = staging;
+          at = 0;
+        }
+        if (block[at] === 0 && block[at + 124] === 0) {
           done = true; // end-of-archive marker
           return;
         }
         walker.entries++;
-        const type = header[156];
-        const size = Number.parseInt(
-          header.toString('latin1', 124, 136).replace(/\0.*$/, '').trim() || '0',
-          8,
-        );
-        const headerOnly = type >= 0x31 && type <= 0x36;
-        skip = headerOnly ? 0 : Math.ceil(size / 512) * 512;
+        let size = 0;
+        for (let i = at + 124; i < at + 136; i++) {
+          const c = block[i];
+          if (c >= 0x30 && c <= 0x37) size = size * 8 + (c - 0x30);
+        }
+        const type = block[at + 156];
+        skip = type >= 0x31 && type <= 0x36 ? 0 : Math.ceil(size / 512) * 512;
       }
     },
   };

@@ -90,16 +90,39 @@ describe('decompressLayer', () => {
     );
   });
 
-  it('decodes zstd with the pure-JS decoder, frame after frame', async () => {
-    const frames = Buffer.concat([
-      zstdFrame([{ raw: Buffer.from('hello ') }, { rle: 0x41, size: 5000 }]),
-      // A skippable frame between data frames.
-      Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]),
-      zstdFrame([{ raw: Buffer.from(' world') }]),
-    ]);
-    const out = await collect(await decompressLayer(source(frames, 1), { forcePureJsZstd: true }));
-    expect(out.toString()).toBe(`hello ${'A'.repeat(5000)} world`);
-  });
+  // The runtime's decoder is native on Node >= 22.15 and fzstd before; both must agree.
+  for (const forcePureJsZstd of [true, false]) {
+    it(`decodes zstd frame after frame (${forcePureJsZstd ? 'pure JS' : 'runtime'} decoder)`, async () => {
+      const frames = Buffer.concat([
+        zstdFrame([{ raw: Buffer.from('hello ') }, { rle: 0x41, size: 5000 }]),
+        // A skippable frame between data frames.
+        Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]),
+        zstdFrame([{ raw: Buffer.from(' world') }]),
+      ]);
+      const out = await collect(await decompressLayer(source(frames, 1), { forcePureJsZstd }));
+      expect(out.toString()).toBe(`hello ${'A'.repeat(5000)} world`);
+      const truncated = await collect(
+        await decompressLayer(source(frames.subarray(0, 20)), { forcePureJsZstd, label: 'Z' }),
+      ).catch((e: unknown) => e);
+      expect((truncated as CeranaError).code).toBe('INPUT');
+      expect((truncated as CeranaError).message).toMatch(/^Z: zstd stream is truncated/);
+      // A compressed block of garbage.
+      const corrupt = Buffer.concat([
+        Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x50, (1 | (2 << 1) | (8 << 3)) & 0xff, 0, 0]),
+        Buffer.alloc(8, 0xff),
+      ]);
+      const bad = await collect(
+        await decompressLayer(source(corrupt), { forcePureJsZstd, label: 'Z' }),
+      ).catch((e: unknown) => e);
+      expect((bad as CeranaError).code).toBe('INPUT');
+      expect((bad as CeranaError).message).toMatch(/^Z: corrupt zstd stream/);
+      const huge = zstdFrame([{ raw: Buffer.from('x') }], 31);
+      const limit = await collect(await decompressLayer(source(huge), { forcePureJsZstd })).catch(
+        (e: unknown) => e,
+      );
+      expect((limit as CeranaError).code).toBe('LIMIT');
+    });
+  }
 
   it('refuses zstd frames that declare oversized windows, before allocating them', async () => {
     const huge = zstdFrame([{ raw: Buffer.from('x') }], 31);

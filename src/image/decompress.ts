@@ -1,4 +1,4 @@
-import { pipeline, Readable, type Transform } from 'node:stream';
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress as ZstdDecoder } from 'fzstd';
 import { CeranaError } from '../common/errors.js';
@@ -62,7 +62,11 @@ export async function decompressLayer(blob: Readable, options: DecompressOptions
     case 'gzip':
       return decode(blob, zlib.createGunzip({ chunkSize: 128 * 1024 }), label, 'gzip');
     case 'zstd':
-      if (nativeZstd && !options.forcePureJsZstd) return decode(blob, nativeZstd(), label, 'zstd');
+      if (nativeZstd && !options.forcePureJsZstd) {
+        // Node's native decoder ends quietly on a truncated stream: the walker checks the framing.
+        const framing = zstdFraming(options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label);
+        return decode(blob, nativeZstd(), label, 'zstd', framing);
+      }
       return Readable.from(
         decodeZstd(blob, options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label),
         {
@@ -108,13 +112,19 @@ function peekHead(stream: Readable, bytes: number): Promise<Buffer> {
 }
 
 /** Runs a native decoder; its errors become one clear line, a source's own errors pass through. */
-function decode(blob: Readable, decoder: Transform, label: string, what: string): Readable {
+function decode(
+  blob: Readable,
+  decoder: Transform,
+  label: string,
+  what: string,
+  check?: Transform,
+): Readable {
   // zlib reports corrupt data by destroying itself with its own error; translate it on the way.
   const destroy = decoder._destroy.bind(decoder);
   decoder._destroy = (error, callback) => destroy(error, (final) => callback(translate(final ?? error)));
   const translate = (error: Error | null | undefined): Error | null => {
     const code = (error as NodeJS.ErrnoException | null)?.code ?? '';
-    if (error && (code.startsWith('Z_') || code.startsWith('ERR_ZSTD'))) {
+    if (error && /^(Z_|ZSTD_|ERR_ZSTD)/.test(code)) {
       return new CeranaError('INPUT', `${label}: corrupt ${what} stream: ${error.message}`, {
         cause: error,
         hint: 'the layer blob is incomplete or corrupt; pull or save the image again',
@@ -122,10 +132,49 @@ function decode(blob: Readable, decoder: Transform, label: string, what: string)
     }
     return error ?? null;
   };
-  pipeline(blob, decoder, () => {
+  const done = (): void => {
     // Failures reach the consumer through the decoder, which pipeline destroys with them.
-  });
+  };
+  if (check) pipeline(blob, check, decoder, done);
+  else pipeline(blob, decoder, done);
   return decoder;
+}
+
+/** Passes a zstd stream through unchanged, failing on oversized windows and on truncation. */
+function zstdFraming(maxWindowBytes: number, label: string): Transform {
+  const walker = new ZstdWalker(maxWindowBytes, label);
+  return new PassThroughCheck(
+    (chunk) => walker.cut(chunk, 0, Number.POSITIVE_INFINITY),
+    () => (walker.atFrameBoundary ? undefined : truncatedZstd(label)),
+  );
+}
+
+class PassThroughCheck extends Transform {
+  constructor(
+    private readonly inspect: (chunk: Buffer) => void,
+    private readonly atEnd: () => Error | undefined,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.inspect(chunk);
+      callback(null, chunk);
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(this.atEnd() ?? null);
+  }
+}
+
+function truncatedZstd(label: string): CeranaError {
+  return new CeranaError('INPUT', `${label}: zstd stream is truncated`, {
+    hint: 'the layer blob is incomplete; pull or save the image again',
+  });
 }
 
 async function* decodeZstd(
@@ -158,11 +207,7 @@ async function* decodeZstd(
       produced.length = 0;
     }
   }
-  if (!walker.atFrameBoundary) {
-    throw new CeranaError('INPUT', `${label}: zstd stream is truncated`, {
-      hint: 'the layer blob is incomplete; pull or save the image again',
-    });
-  }
+  if (!walker.atFrameBoundary) throw truncatedZstd(label);
   push(new Uint8Array(0), true);
   for (const data of produced) yield Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
