@@ -1,8 +1,12 @@
-import { META_EVENT_NAMES, SYSCALL_NAMES } from '../event/linux.js';
+import { META_EVENT_NAMES, SYSCALL_ALIASES, SYSCALL_NAMES } from '../event/linux.js';
 import type { Expr, RightOperand } from './ast.js';
 
 /** Every event type a rule may name in `evt.type` checks. */
-export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([...SYSCALL_NAMES, ...META_EVENT_NAMES]);
+export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([
+  ...SYSCALL_NAMES,
+  ...SYSCALL_ALIASES,
+  ...META_EVENT_NAMES,
+]);
 
 /**
  * A set of event types that may be "all types except some": rules without an `evt.type`

@@ -56,16 +56,18 @@ export const SYSCALL_NAMES: readonly string[] = [
   'landlock_restrict_self', 'memfd_secret', 'process_mrelease', 'futex_waitv', 'set_mempolicy_home_node',
 ];
 
-/**
- * Event names Falco uses besides the raw system call names: meta events and the names libsinsp
- * gives some calls (pread for pread64, umount for the old umount, prlimit for prlimit64).
- */
+/** Falco's meta events: not system calls, but things the engine learns about (exits, containers...). */
 // biome-ignore format: data table
 export const META_EVENT_NAMES: readonly string[] = [
   'procexit', 'switch', 'signaldeliver', 'page_fault', 'container', 'cpu_hotplug', 'drop', 'notification',
-  'infra', 'k8s', 'tracer', 'mesos', 'meta', 'procinfo', 'pluginevent', 'asyncevent', 'syscall', 'pread',
-  'pwrite', 'prlimit', 'umount', 'signalfd', 'eventfd', 'inotify_init', 'getdents', 'stat64', 'fstat64',
-  'lstat64', 'fcntl64', 'mmap2', 'llseek', 'socketcall', 'sendfile64',
+  'infra', 'k8s', 'tracer', 'mesos', 'meta', 'procinfo', 'pluginevent', 'asyncevent',
+];
+
+/** Names libsinsp gives some system calls (pread for pread64, the generic `syscall`, 32-bit variants). */
+// biome-ignore format: data table
+export const SYSCALL_ALIASES: readonly string[] = [
+  'syscall', 'pread', 'pwrite', 'prlimit', 'umount', 'stat64', 'fstat64', 'lstat64', 'fcntl64', 'mmap2', 'llseek',
+  'socketcall', 'sendfile64',
 ];
 
 /** errno values to their names. */

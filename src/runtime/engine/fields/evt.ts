@@ -1,4 +1,5 @@
 import { O_ACCMODE, O_CREAT, O_RDWR, O_TMPFILE, O_WRONLY } from '../../event/flags.js';
+import { META_EVENT_NAMES } from '../../event/linux.js';
 import { renderArg, renderArgs, renderResult } from '../../event/render.js';
 import type { ArgValue, RuntimeEvent } from '../../event/types.js';
 import { contextual, type FieldDef, plain, type Scalar } from './field.js';
@@ -86,6 +87,18 @@ function absolutize(e: RuntimeEvent, path: ArgValue | undefined): string | undef
   if (cwd === undefined) return undefined;
   return cwd.endsWith('/') ? `${cwd}${path}` : `${cwd}/${path}`;
 }
+
+const META_TYPES: ReadonlySet<string> = new Set(META_EVENT_NAMES);
+
+function pathArg(e: RuntimeEvent): ArgValue | undefined {
+  for (const name of PATH_ARGS) {
+    const value = e.args[name];
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+const stringArg = (v: ArgValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export const EVT_FIELDS: readonly FieldDef[] = [
   plain('evt.num', 'int', 'event number', (e) => e.num),
@@ -204,18 +217,35 @@ export const EVT_FIELDS: readonly FieldDef[] = [
     if (data instanceof Uint8Array) return data.length;
     return IO_READ.has(e.type) || IO_WRITE.has(e.type) ? e.res : undefined;
   }),
-  plain('evt.abspath', 'string', 'absolute path of the path argument, resolved against the cwd', (e) => {
-    for (const name of PATH_ARGS) {
-      const value = e.args[name];
-      if (value !== undefined) return absolutize(e, value);
-    }
-    return undefined;
-  }),
+  plain('evt.abspath', 'string', 'absolute path of the path argument, resolved against the cwd', (e) =>
+    absolutize(e, pathArg(e)),
+  ),
   plain('evt.abspath.src', 'string', 'absolute source path (rename, link)', (e) =>
     absolutize(e, e.args.oldpath),
   ),
   plain('evt.abspath.dst', 'string', 'absolute destination path (rename, link, symlink)', (e) =>
     absolutize(e, e.args.newpath ?? e.args.linkpath),
+  ),
+  plain('fs.path.name', 'string', 'absolute path a file system call operates on', (e) =>
+    absolutize(e, pathArg(e)),
+  ),
+  plain('fs.path.nameraw', 'string', 'path a file system call operates on, as passed', (e) =>
+    stringArg(pathArg(e)),
+  ),
+  plain('fs.path.source', 'string', 'absolute source path (rename, link, symlink target)', (e) =>
+    absolutize(e, e.args.oldpath ?? e.args.target),
+  ),
+  plain('fs.path.sourceraw', 'string', 'source path as passed', (e) =>
+    stringArg(e.args.oldpath ?? e.args.target),
+  ),
+  plain('fs.path.target', 'string', 'absolute destination path (rename, link, symlink)', (e) =>
+    absolutize(e, e.args.newpath ?? e.args.linkpath),
+  ),
+  plain('fs.path.targetraw', 'string', 'destination path as passed', (e) =>
+    stringArg(e.args.newpath ?? e.args.linkpath),
+  ),
+  plain('syscall.type', 'string', 'system call name, for system call events', (e) =>
+    META_TYPES.has(e.type) ? undefined : e.type,
   ),
   plain('evt.source', 'string', "event source ('syscall')", () => 'syscall'),
   plain('evt.is_async', 'bool', "'true' for events not caused by a thread (always false here)", () => false),

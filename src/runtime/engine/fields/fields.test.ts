@@ -219,6 +219,17 @@ describe('event fields', () => {
     expect(flags(open(0o1 | 0o100, 0o644))).toEqual([false, true, true, false]);
     expect(flags(ev('read', { fd: 3 }))).toEqual([false, false, false, false]);
     expect(value('evt.abspath', open(0))).toBe('/srv/app/a.sh');
+    expect(value('fs.path.name', open(0))).toBe('/srv/app/a.sh');
+    expect(value('fs.path.nameraw', open(0))).toBe('a.sh');
+    const rename = ev('renameat2', { olddirfd: -100, oldpath: 'old', newdirfd: -100, newpath: '/tmp/new' });
+    expect([value('fs.path.source', rename), value('fs.path.target', rename)]).toEqual([
+      '/srv/app/old',
+      '/tmp/new',
+    ]);
+    expect([value('syscall.type', open(0)), value('syscall.type', ev('procexit', {}))]).toEqual([
+      'openat',
+      undefined,
+    ]);
   });
 
   it('render arguments, results and times as Falco shows them', () => {
