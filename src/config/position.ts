@@ -50,7 +50,3 @@ export class LineIndex {
     return this.starts.length;
   }
 }
-
-export function pointSpan(line: number, column: number): Span {
-  return { line, column, endLine: line, endColumn: column + 1 };
-}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { afterAll, describe, expect, it } from 'vitest';
+import { configReportRules } from '../../src/config/catalog.js';
 import { helmAvailable } from '../../src/config/helm.js';
 import { scanConfig } from '../../src/config/index.js';
 import { toJUnit } from '../../src/report/junit.js';
@@ -165,6 +166,7 @@ describe('report formats', () => {
       baseDir: process.cwd(),
       toolVersion: '0.1.0',
       informationUri: 'https://github.com/cerana/cerana',
+      rules: configReportRules(),
     });
     const ok = validate(sarif);
     expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice(0, 3))).toEqual([]);
@@ -186,6 +188,9 @@ describe('report formats', () => {
       'test/config/corpus/dockerfiles/insecure.Dockerfile',
     );
     expect(run?.results.filter((r) => r.suppressions).length).toBe(2);
+    const driverRules =
+      (sarif.runs as { tool: { driver: { rules: unknown[] } } }[])[0]?.tool.driver.rules ?? [];
+    expect(driverRules.length).toBe(configReportRules().length);
   });
 
   it('writes JUnit XML with one case per finding', () => {

@@ -24,8 +24,6 @@ const POD_PATHS: Record<string, string[]> = {
   PodTemplate: ['template'],
 };
 
-export const WORKLOAD_KINDS = Object.keys(POD_PATHS);
-
 function at<T>(node: PNode | undefined, read: (n: PNode | undefined) => T | undefined): At<T> | undefined {
   const value = read(node);
   return value === undefined || !node ? undefined : { value, span: node.span, file: node.file };

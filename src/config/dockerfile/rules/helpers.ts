@@ -1,5 +1,5 @@
 import type { Span } from '../../position.js';
-import type { DockerfileModel, Instruction, Stage } from '../model.js';
+import type { DockerfileModel, Instruction } from '../model.js';
 import type { ShellCommand, ShellWord } from '../shell/commands.js';
 
 /** Every command of every RUN (ONBUILD triggers excluded: they run in another build). */
@@ -138,31 +138,9 @@ export function* packageCalls(m: DockerfileModel): Generator<PackageCall> {
   }
 }
 
-/** Commands of the same RUN instruction. */
-export function sameRun(ins: Instruction): ShellCommand[] {
-  return ins.commands;
-}
-
-export function stageOf(m: DockerfileModel, ins: Instruction): Stage | undefined {
-  return m.stages[ins.stage];
-}
-
 /** Stages whose output is the image (the last one) — rules about the shipped image look only here. */
 export function isFinal(m: DockerfileModel, ins: Instruction): boolean {
   return ins.stage === m.stages.length - 1;
-}
-
-/** Words of a command after argv[0], joined — for simple text checks on one command. */
-export function argString(cmd: ShellCommand): string {
-  return cmd.argv
-    .slice(1)
-    .map((w) => w.value)
-    .join(' ');
-}
-
-/** True when the value is a variable or an expansion we cannot judge statically. */
-export function isDynamic(value: string): boolean {
-  return value.includes('$');
 }
 
 export const SECRET_NAME =

@@ -395,11 +395,6 @@ export const pssRules: readonly Rule<PssContext>[] = bindRules<PssContext>(
   ),
 );
 
-/** The PSA check id a PSS rule reports. */
-export function pssCheckId(ruleId: string): string | undefined {
-  return CHECKS.find((c) => c.rule === ruleId)?.id;
-}
-
 export function pssCheckLevel(ruleId: string): PssLevel | undefined {
   return CHECKS.find((c) => c.rule === ruleId)?.level;
 }
