@@ -412,6 +412,26 @@ describe('scanImage: integrity and the facts cache', () => {
 });
 
 describe('scanImage: concurrency', () => {
+  it('reports the bytes read per layer to a progress sink and each finished layer', async () => {
+    const data = tar([{ name: 'f', body: 'x'.repeat(10_000) }]);
+    const events: string[] = [];
+    const read = new Map<string, number>();
+    const layer = memoryLayer(data, { chunkSize: 1000 });
+    const done: string[] = [];
+    await scanImage(imageOf([layer]), [], {
+      progress: {
+        start: (id, label, total) =>
+          events.push(`start ${id === layer.diffId} ${label.startsWith('scanning layer')} ${total}`),
+        advance: (id, bytes) => read.set(id, (read.get(id) ?? 0) + bytes),
+        done: () => events.push('done'),
+      },
+      onLayer: (stats) => done.push(`${stats.index} ${stats.cached}`),
+    });
+    expect(events).toEqual([`start true true ${data.length}`, 'done']);
+    expect(read.get(layer.diffId)).toBe(data.length);
+    expect(done).toEqual(['0 false']);
+  });
+
   it('reads layers in parallel up to the limit, each once, duplicates once', async () => {
     let open = 0;
     let peak = 0;

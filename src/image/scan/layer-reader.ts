@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { assertDigest } from '../../common/digest.js';
 import { CeranaError } from '../../common/errors.js';
 import { TarEvent, TarTokenizer } from '../tar/tokenizer.js';
-import type { Layer, TarHeader } from '../types.js';
+import type { Layer, ProgressSink, TarHeader } from '../types.js';
 import { BodyChannel } from './body-channel.js';
 import { EntryTable } from './entry-table.js';
 import { formatBytes } from './format.js';
@@ -28,6 +28,8 @@ export interface ReadLayerOptions {
   limits: ScanLimits;
   budget: CaptureBudget;
   signal?: AbortSignal;
+  /** Told the decompressed bytes read, under the layer's diffId. */
+  progress?: ProgressSink;
 }
 
 /** Streaming visitors that may still be finishing their files while the reader moves on. */
@@ -54,7 +56,10 @@ export async function readLayer(
   const { limits, signal } = options;
   signal?.throwIfAborted();
 
+  const { progress } = options;
   const stream: Readable = await layer.open();
+  // The decompressed size is not known in advance (the blob size is only a hint when uncompressed).
+  progress?.start(diffId, `scanning ${label}`, layer.mediaType.endsWith('.tar') ? layer.size : -1);
   const onAbort = (): void => {
     stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
   };
@@ -71,6 +76,7 @@ export async function readLayer(
         );
       }
       hash?.update(chunk);
+      progress?.advance(diffId, chunk.length);
       await reader.feed(chunk);
     }
     signal?.throwIfAborted();
@@ -82,6 +88,7 @@ export async function readLayer(
   } finally {
     signal?.removeEventListener('abort', onAbort);
     stream.destroy();
+    progress?.done(diffId);
   }
 
   const actual =

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { assertDigest } from '../../common/digest.js';
 import { CeranaError } from '../../common/errors.js';
-import type { Image, Layer } from '../types.js';
+import type { Image, Layer, ProgressSink } from '../types.js';
 import { cacheFile, cacheKey, loadFacts, storeFacts } from './facts-cache.js';
 import { formatBytes } from './format.js';
 import { ImageFiles } from './image-files.js';
@@ -24,8 +24,10 @@ export interface ScanOptions {
   concurrency?: number;
   limits?: Partial<ScanLimits>;
   signal?: AbortSignal;
-  /** Called as each layer is done (progress display). */
+  /** Called as each layer is done. */
   onLayer?: (stats: LayerScanStats) => void;
+  /** Shown the bytes read from each layer that is not served from the cache (a TTY progress bar). */
+  progress?: ProgressSink;
   /** Called when a fresh layer's facts cannot be written to the cache (the scan goes on). */
   onCacheError?: (error: unknown) => void;
 }
@@ -64,7 +66,7 @@ export async function scanImage(
     let facts = file === undefined ? undefined : await loadFacts(file, content, layer.diffId);
     const cached = facts !== undefined;
     if (facts === undefined) {
-      facts = await readLayer(layer, visitors, { limits, budget, signal });
+      facts = await readLayer(layer, visitors, { limits, budget, signal, progress: options.progress });
       if (file !== undefined) {
         await storeFacts(file, content, facts).catch((error: unknown) => options.onCacheError?.(error));
       }
