@@ -30,6 +30,10 @@ const PUBLISHED: Record<string, string> = {
 describe('official SBOM schemas', () => {
   it.each(Object.entries(PUBLISHED))('%s has the published content', (file, digest) => {
     const text = readFileSync(new URL(`./schemas/${file}`, import.meta.url), 'utf8');
-    expect(createHash('sha256').update(canonical(JSON.parse(text))).digest('hex')).toBe(digest);
+    expect(
+      createHash('sha256')
+        .update(canonical(JSON.parse(text)))
+        .digest('hex'),
+    ).toBe(digest);
   });
 });
