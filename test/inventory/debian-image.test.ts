@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Package } from '../../src/inventory/package.js';
 import { buildTestImage } from '../support/images.js';
 import { dockerAvailable, requireIntegration } from '../support/integration.js';
+import { goVersionM } from './support/go-fixtures.js';
 import { type ImageUnderTest, prepareImage } from './support/image-under-test.js';
 
 const itDocker = requireIntegration('Docker', dockerAvailable);
@@ -21,12 +22,13 @@ describe('a Debian image with apt-installed packages', () => {
   beforeAll(async () => {
     if (!dockerAvailable) return;
     const tag = await buildTestImage('inventory-debian', { network: 'host' });
-    image = await prepareImage(tag, ['var/lib/dpkg', 'usr/share/doc/*/copyright']);
+    image = await prepareImage(tag, ['var/lib/dpkg', 'usr/share/doc/*/copyright', 'usr/sbin/runc']);
   });
   afterAll(async () => image?.cleanup());
 
   itDocker('dpkg: exactly the installed packages dpkg-query lists, with arch and (binNMU) source', () => {
     const format =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax
       '${Package} ${Version} ${Architecture} ${source:Package} ${source:Version} ${db:Status-Status}\n';
     const oracle = execFileSync(
       'dpkg-query',
@@ -77,5 +79,15 @@ describe('a Debian image with apt-installed packages', () => {
     expect(new Set(jackson?.licenses)).toEqual(declared);
     const licensed = deb().filter((p) => p.licenses.length > 0).length;
     expect(licensed / deb().length).toBeGreaterThan(0.5);
+  });
+
+  itDocker('go: runc from the Debian package, as go version -m reads it, owned by dpkg', () => {
+    const oracle = goVersionM(join(image.rootfs, 'usr/sbin/runc'));
+    const golang = image.scan.packages.filter((p) => p.type === 'golang');
+    // Debian builds in GOPATH mode: no main module, no dependencies; only the toolchain.
+    expect(oracle.lines.filter((line) => /^(mod|dep|=>)\t/.test(line))).toEqual([]);
+    expect(golang.map((p) => [p.name, p.version, p.locations.map((l) => l.path), p.osOwned])).toEqual([
+      ['stdlib', oracle.goVersion.replace(/^go/, ''), ['usr/sbin/runc'], true],
+    ]);
   });
 });
