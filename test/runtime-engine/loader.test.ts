@@ -389,6 +389,31 @@ describe('compileFilter', () => {
   });
 });
 
+describe('Engine robustness and counters', () => {
+  it('count events and alerts, and survive a rule that throws on a malformed event', () => {
+    const rs = load(rule('r', 'evt.type = openat and proc.name contains c') + rule('s', 'evt.type = openat'));
+    const errors: string[] = [];
+    const engine = new Engine(rs, { onError: (_err, name) => errors.push(name) });
+    expect(engine.process(readShadow).map((a) => a.rule)).toEqual(['r']);
+    const broken = { ...readShadow, proc: { ...cat, name: 42 as unknown as string } };
+    expect(engine.process(broken).map((a) => a.rule)).toEqual(['s']);
+    expect(errors).toEqual(['r']);
+    expect(engine.stats()).toMatchObject({ events: 2, alerts: 2, errors: 1 });
+    expect(engine.stats().alertsByRule).toEqual(
+      new Map([
+        ['r', 1],
+        ['s', 1],
+      ]),
+    );
+  });
+
+  it('warn that conditions on evt.dir cannot match enter events', () => {
+    expect(problems(rule('r', 'evt.type = setuid and evt.dir = >')).warnings).toEqual([
+      expect.stringMatching(/rules1.yaml:3:36: warning: rule 'r': evt.dir is deprecated/),
+    ]);
+  });
+});
+
 describe('Engine options and alert JSON', () => {
   const rs = load(
     `${rule('low', 'evt.type = openat').replace('WARNING', 'DEBUG')}${rule('high', 'evt.type = openat', '  tags: [noisy]\n').replace('WARNING', 'CRITICAL')}`,

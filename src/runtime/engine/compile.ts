@@ -209,6 +209,12 @@ function transform(fn: TransformerName, inner: Operand, at: Loc): Operand {
 
 function compileCheck(c: CheckExpr, opts: CompileOptions): Filter {
   const left = bindOperand(c.left, opts.ctx);
+  if (c.left.kind === 'field' && c.left.name === 'evt.dir') {
+    opts.warn?.(
+      "evt.dir is deprecated: the sensor reports system call exits only, so 'evt.dir=>' never matches",
+      c.at,
+    );
+  }
   if (!OPS_BY_TYPE[left.type].has(c.op)) {
     const message = `operator '${c.op}' does not apply to '${left.text}' (a ${left.type} field)`;
     throw new FilterError(message, c.at, 'invalid-operator');

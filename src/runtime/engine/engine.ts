@@ -33,6 +33,19 @@ export interface EngineOptions {
   readonly disabledTags?: readonly string[];
   /** Names of rules to skip, in addition to those disabled in the files. */
   readonly disabledRules?: readonly string[];
+  /**
+   * Called when evaluating a rule throws (an event that breaks the model's contract); the rule
+   * counts as not matching and evaluation goes on with the next rule.
+   */
+  readonly onError?: (error: unknown, rule: string, event: RuntimeEvent) => void;
+}
+
+/** Counters since the engine was created. */
+export interface EngineStats {
+  readonly events: number;
+  readonly alerts: number;
+  readonly errors: number;
+  readonly alertsByRule: ReadonlyMap<string, number>;
 }
 
 interface ActiveRule {
@@ -55,6 +68,11 @@ export class Engine {
   private readonly byType = new Map<string, readonly ActiveRule[]>();
   private readonly firstOnly: boolean;
   private readonly hostname: string;
+  private readonly onError: EngineOptions['onError'];
+  private events = 0;
+  private alertCount = 0;
+  private errors = 0;
+  private readonly alertsByRule = new Map<string, number>();
 
   constructor(ruleSet: RuleSet, options: EngineOptions = {}) {
     const maxRank =
@@ -76,6 +94,7 @@ export class Engine {
         priority: priorityDisplay(rule.priority),
       }));
     this.firstOnly = (options.ruleMatching ?? 'first') === 'first';
+    this.onError = options.onError;
     this.hostname = ruleSet.hostname;
   }
 
@@ -99,17 +118,36 @@ export class Engine {
 
   /** The alerts an event raises; the same frozen empty array when none. */
   process(event: RuntimeEvent): readonly Alert[] {
+    this.events++;
     const candidates = this.candidates(event.type);
     let alerts: Alert[] | undefined;
     for (let i = 0; i < candidates.length; i++) {
       const a = candidates[i] as ActiveRule;
-      if (!a.filter(event)) continue;
-      const alert = this.alert(a, event);
+      let alert: Alert;
+      try {
+        if (!a.filter(event)) continue;
+        alert = this.alert(a, event);
+      } catch (err) {
+        this.errors++;
+        this.onError?.(err, a.rule.name, event);
+        continue;
+      }
+      this.alertCount++;
+      this.alertsByRule.set(a.rule.name, (this.alertsByRule.get(a.rule.name) ?? 0) + 1);
       if (this.firstOnly) return [alert];
       alerts ??= [];
       alerts.push(alert);
     }
     return alerts ?? NO_ALERTS;
+  }
+
+  stats(): EngineStats {
+    return {
+      events: this.events,
+      alerts: this.alertCount,
+      errors: this.errors,
+      alertsByRule: new Map(this.alertsByRule),
+    };
   }
 
   private alert(a: ActiveRule, e: RuntimeEvent): Alert {

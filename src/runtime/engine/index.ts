@@ -4,7 +4,7 @@
  */
 export type { Expr, FilePosition, ItemKind, Loc, Operator, SourceText } from './ast.js';
 export type { Filter } from './compile.js';
-export { type Alert, alertToJson, Engine, type EngineOptions } from './engine.js';
+export { type Alert, alertToJson, Engine, type EngineOptions, type EngineStats } from './engine.js';
 export { EventTypeSet, KNOWN_EVENT_TYPES } from './evttypes.js';
 export type { FieldDef, Scalar, ValueType } from './fields/field.js';
 export { ALL_FIELDS } from './fields/registry.js';
