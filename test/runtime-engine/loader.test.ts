@@ -348,6 +348,26 @@ describe('errors and warnings name the file, item and position', () => {
     ).toBe(0);
   });
 
+  it('for hostile files whose lists or macros multiply', () => {
+    const lists = ['- list: l0\n  items: [a, b, c, d, e, f, g, h, i, j]']
+      .concat(
+        Array.from(
+          { length: 6 },
+          (_, i) => `- list: l${i + 1}\n  items: [${Array(10).fill(`l${i}`).join(', ')}]`,
+        ),
+      )
+      .join('\n');
+    expect(problems(lists).errors[0]).toMatch(/list 'l5': list expands to more than 100000 items/);
+    const macros = ['- macro: m0\n  condition: proc.name = x']
+      .concat(Array.from({ length: 30 }, (_, i) => `- macro: m${i + 1}\n  condition: m${i} or m${i}`))
+      .join('\n');
+    const started = performance.now();
+    expect(problems(`${macros}\n${rule('r', 'evt.type = openat and m30')}`).errors.join('\n')).toMatch(
+      /expands to more than 1000000 checks/,
+    );
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
   it('for unreadable files', () => {
     const result = loadRules(['/nonexistent/rules.yaml']);
     expect(result.ok).toBe(false);

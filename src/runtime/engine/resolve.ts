@@ -44,13 +44,28 @@ export function resolveExpr(expr: Expr, scope: Scope, hooks: ResolveHooks = {}):
   return new Resolver(scope, hooks).expr(expr, []);
 }
 
+/**
+ * Macros inlined into macros can double a condition at each level; past this many nodes the
+ * condition is rejected rather than built (a hostile rules file must not exhaust memory).
+ */
+const MAX_NODES = 1_000_000;
+
 class Resolver {
+  private nodes = 0;
+
   constructor(
     private readonly scope: Scope,
     private readonly hooks: ResolveHooks,
   ) {}
 
   expr(e: Expr, stack: readonly string[]): Expr {
+    if (++this.nodes > MAX_NODES) {
+      throw new FilterError(
+        `the condition expands to more than ${MAX_NODES} checks through its macros`,
+        e.at,
+        'macro-cycle',
+      );
+    }
     switch (e.kind) {
       case 'and':
       case 'or':

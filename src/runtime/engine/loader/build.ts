@@ -45,6 +45,8 @@ export interface BuildOptions {
 }
 
 const LIST_OPERATORS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
+/** Lists of lists can multiply; a hostile file must not make one list exhaust memory. */
+const MAX_LIST_ITEMS = 100_000;
 const UNKNOWN_FILTER_CODES: ReadonlySet<string> = new Set(['unknown-field', 'unknown-event-type']);
 
 /** Checks an exception's fields and comps as soon as it joins a rule. */
@@ -126,7 +128,15 @@ export class RuleSetBuilder {
   ) {}
 
   build(): LoadedRule[] {
-    for (const list of this.collector.lists.values()) this.expandList(list, new Set());
+    for (const list of this.collector.lists.values()) {
+      try {
+        this.expandList(list, new Set());
+      } catch (err) {
+        if (!(err instanceof ItemError)) throw err;
+        this.expandedLists.set(list.name, []);
+        this.sink.error(err.code, err.message, err.at, { kind: 'list', name: list.name });
+      }
+    }
     for (const macro of this.collector.macros.values()) this.parseMacro(macro);
     for (const macro of this.collector.macros.values()) this.checkMacro(macro);
     const rules: LoadedRule[] = [];
@@ -167,6 +177,9 @@ export class RuleSetBuilder {
         out.push(...this.expandList(ref, visiting));
       } else {
         out.push(listElement(raw));
+      }
+      if (out.length > MAX_LIST_ITEMS) {
+        throw new ItemError('list-too-large', `list expands to more than ${MAX_LIST_ITEMS} items`, list.at);
       }
     }
     visiting.delete(list.name);
