@@ -119,6 +119,32 @@ describe('scanImage: layers merged top-down', () => {
     ]);
   });
 
+  it('lets directories implied by an upper layer hide a lower non-directory (as overlay2 does)', async () => {
+    // The upper tar has `etc/ssl/x` but no `etc/ssl/` entry: extracted into a fresh directory,
+    // `etc/ssl` becomes a real directory there, which hides the lower symlink of that name.
+    const lower = tar([
+      { name: 'etc/', type: '5' },
+      { name: 'etc/ssl', type: '2', linkname: '/decoy' },
+      { name: 'decoy/x', body: 'decoy content' },
+      { name: 'etc/ssl-old/cert', body: 'hidden with its parent' },
+      { name: 'etc/keep', body: 'keep' },
+    ]);
+    const upper = tar([
+      { name: 'etc/ssl/x', body: 'real content' },
+      { name: 'etc/ssl-old/cert/leaf', body: 'under an implied directory' },
+    ]);
+    const files = await scanImage(imageOf([memoryLayer(lower), memoryLayer(upper)]), [
+      capturing('c', () => true),
+    ]);
+    expect(files.get('etc/ssl')).toBeUndefined();
+    expect(files.resolve('etc/ssl/x')).toBe('etc/ssl/x');
+    expect(files.read('etc/ssl/x')?.toString()).toBe('real content');
+    expect(files.get('etc/ssl-old/cert')).toBeUndefined();
+    expect(files.read('etc/ssl-old/cert/leaf')?.toString()).toBe('under an implied directory');
+    expect(files.read('etc/keep')?.toString()).toBe('keep');
+    expect(files.get('etc')?.type).toBe('dir');
+  });
+
   it('hides every lower layer under an opaque root', async () => {
     const upper = tar([{ name: '.wh..wh..opq' }, { name: 'only', body: 'x' }]);
     const files = await scanImage(imageOf([memoryLayer(base), memoryLayer(upper)]), []);

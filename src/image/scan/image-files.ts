@@ -1,6 +1,6 @@
 import { CeranaError } from '../../common/errors.js';
 import type { TarHeader } from '../types.js';
-import { TYPE_DIR, TYPE_FILE, TYPE_HARDLINK, TYPE_SYMLINK } from './entry-table.js';
+import { type EntryColumns, TYPE_DIR, TYPE_FILE, TYPE_HARDLINK, TYPE_SYMLINK } from './entry-table.js';
 import { bytesEqual, FNV_OFFSET, fnv, PathIndex } from './path-index.js';
 import type { Fact, LayerFacts, ScanStats, SkippedFile } from './types.js';
 
@@ -40,7 +40,8 @@ const HIDE_CHILDREN = 2;
 /**
  * The image's file system as the container sees it: layers merged top-down (upper layers hide
  * lower ones; `.wh.` whiteouts delete, `.wh..wh..opq` makes a directory opaque; a non-directory
- * hides whatever a lower layer had below its path). Links resolve inside the image root only,
+ * hides whatever a lower layer had below its path, a directory — even one only implied by the
+ * paths of a layer's entries — hides a lower non-directory of its name). Links resolve inside the image root only,
  * as under chroot: `..` stops at `/`, absolute targets start from the image root.
  *
  * Paths given to the methods may be written with or without a leading `/`.
@@ -273,6 +274,14 @@ export class ImageFiles {
     );
   }
 
+  private columnsOfGid(gid: number): { columns: EntryColumns; index: number } {
+    const l = this.layerOf[gid] as number;
+    return {
+      columns: (this.layers[l] as LayerFacts).entries.columns,
+      index: gid - (this.bases[l] as number),
+    };
+  }
+
   private typeAt(layer: number, index: number): number {
     return (this.layers[layer] as LayerFacts).entries.typeCode(index);
   }
@@ -300,13 +309,15 @@ export class ImageFiles {
   /**
    * Top-down merge. Each layer is walked last entry first (within a tar the last entry for a
    * path wins); an entry is visible unless its path is already taken, an upper layer whited it
-   * out, or one of its ancestors is hidden from it: whited out, made opaque, or replaced by a
-   * non-directory in an upper layer. Ancestor checks hash each path once (FNV is incremental)
+   * out, it is a non-directory where an upper layer has a directory (listed or implied by the
+   * paths below it), or one of its ancestors is hidden from it: whited out, made opaque, or
+   * replaced by a non-directory in an upper layer. Ancestor checks hash each path once (FNV is incremental)
    * and are skipped while consecutive entries share a parent, which is how tars are ordered.
    */
   private merge(): void {
     const layers = this.layers;
     const barriers = new BarrierSet();
+    const impliedDirs = new ImpliedDirs((gid) => this.columnsOfGid(gid));
     let everythingBelowHidden = false;
     for (let l = layers.length - 1; l >= 0; l--) {
       const layer = layers[l] as LayerFacts;
@@ -338,6 +349,11 @@ export class ImageFiles {
         }
         if (!isTop) {
           if (barriers.size > 0 && (barriers.flags(hash, bytes, start, end) & HIDE_SELF) !== 0) continue;
+          // An upper layer has entries below this path, so there it is a directory.
+          if (!isDir && impliedDirs.has(hash, bytes, start, end)) {
+            newBarriers.push(layer.entries.path(i));
+            continue;
+          }
           let slash = end - 1;
           while (slash >= start && bytes[slash] !== 0x2f) slash--;
           if (slash >= start) {
@@ -358,6 +374,7 @@ export class ImageFiles {
       }
       this.visibleCounts[l] = count;
 
+      if (l > 0) impliedDirs.addParentsOf(c, base);
       for (const path of layer.whiteouts) barriers.add(path, HIDE_SELF | HIDE_CHILDREN);
       for (const path of newBarriers) barriers.add(path, HIDE_CHILDREN);
       for (const dir of layer.opaqueDirs) {
@@ -386,6 +403,54 @@ export class ImageFiles {
       hash = Math.imul(hash ^ b, 0x01000193) >>> 0;
     }
     return false;
+  }
+}
+
+/**
+ * The directories a layer implies by the paths of its entries (`a/b/c` implies `a` and `a/b`,
+ * listed or not). A layer is extracted into an empty directory, so there they are real
+ * directories, and a lower layer's non-directory of the same name is hidden (overlay2 merges
+ * directories only with directories). A prefix is stored as the entry it was seen in and its
+ * length; consecutive entries usually share a parent, which is then added once.
+ */
+class ImpliedDirs {
+  private readonly gids: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly index = new PathIndex(1024, (ref, bytes, start, end) => {
+    const { columns, index } = this.owner(this.gids[ref] as number);
+    const from = columns.pathOffsets[index] as number;
+    return bytesEqual(columns.pathBytes, from, from + (this.lengths[ref] as number), bytes, start, end);
+  });
+
+  constructor(private readonly owner: (gid: number) => { columns: EntryColumns; index: number }) {}
+
+  has(hash: number, bytes: Uint8Array, start: number, end: number): boolean {
+    return this.index.size > 0 && this.index.find(hash, bytes, start, end) >= 0;
+  }
+
+  /** Adds the parent directories of every entry of one layer (entries `base + i`). */
+  addParentsOf(c: EntryColumns, base: number): void {
+    const bytes = c.pathBytes;
+    let lastStart = -1;
+    let lastEnd = -1;
+    for (let i = 0; i < c.count; i++) {
+      const start = c.pathOffsets[i] as number;
+      let slash = (c.pathOffsets[i + 1] as number) - 1;
+      while (slash >= start && bytes[slash] !== 0x2f) slash--;
+      if (slash < start || bytesEqual(bytes, start, slash, bytes, lastStart, lastEnd)) continue;
+      lastStart = start;
+      lastEnd = slash;
+      let hash = FNV_OFFSET;
+      for (let p = start; p <= slash; p++) {
+        const b = bytes[p] as number;
+        if (b === 0x2f && this.index.find(hash, bytes, start, p) < 0) {
+          this.gids.push(base + i);
+          this.lengths.push(p - start);
+          this.index.insert(hash, this.gids.length - 1);
+        }
+        hash = Math.imul(hash ^ b, 0x01000193) >>> 0;
+      }
+    }
   }
 }
 
