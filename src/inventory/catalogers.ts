@@ -1,6 +1,5 @@
 import type { Cataloger } from './cataloger.js';
 import { dotnetCataloger } from './lang/dotnet/cataloger.js';
-import { goCataloger } from './lang/go/cataloger.js';
 import { npmCataloger } from './lang/npm/cataloger.js';
 import { phpCataloger } from './lang/php/cataloger.js';
 import { pythonCataloger } from './lang/python/cataloger.js';
@@ -15,7 +14,6 @@ export function defaultCatalogers(): Cataloger[] {
     dpkgCataloger,
     apkCataloger,
     rpmCataloger,
-    goCataloger,
     npmCataloger,
     pythonCataloger,
     rubyCataloger,

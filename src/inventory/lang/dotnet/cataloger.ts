@@ -18,7 +18,9 @@ export const dotnetCataloger: Cataloger = {
     const warnings: string[] = [];
     const packages: Package[] = [];
     for (const file of visibleFiles(files, isDepsJson)) {
-      for (const pkg of parseDepsJson(readJson(file.data, file.path, warnings), file.path, warnings)) {
+      const doc = readJson(file.data, file.path, warnings);
+      if (doc === undefined) continue;
+      for (const pkg of parseDepsJson(doc, file.path, warnings)) {
         packages.push({
           type: 'nuget',
           name: pkg.name,

@@ -60,13 +60,11 @@ export const npmCataloger: Cataloger = {
         case 'hidden-lockfile':
           packages.push(...fromHiddenLockfile(files, file, warnings));
           break;
-        case 'package-lock':
-          addLocked(
-            packages,
-            parsePackageLock(readJson(file.data, file.path, warnings), file.path, warnings),
-            file,
-          );
+        case 'package-lock': {
+          const doc = readJson(file.data, file.path, warnings);
+          if (doc !== undefined) addLocked(packages, parsePackageLock(doc, file.path, warnings), file);
           break;
+        }
         case 'yarn-lock':
           addLocked(packages, parseYarnLock(file.data, file.path, warnings), file);
           break;
@@ -92,7 +90,9 @@ function addLocked(packages: Package[], locked: LockedPackage[], file: VisibleFi
 function fromHiddenLockfile(files: ImageFiles, file: VisibleFile, warnings: string[]): Package[] {
   const project = dirname(dirname(file.path));
   const packages: Package[] = [];
-  for (const entry of parsePackageLock(readJson(file.data, file.path, warnings), file.path, warnings)) {
+  const doc = readJson(file.data, file.path, warnings);
+  if (doc === undefined) return packages;
+  for (const entry of parsePackageLock(doc, file.path, warnings)) {
     if (entry.installPath === undefined) continue;
     if (files.stat(joinPath(project, `${entry.installPath}/package.json`)) !== undefined) continue;
     packages.push(npmPackage(entry, file));

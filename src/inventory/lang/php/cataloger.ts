@@ -21,7 +21,9 @@ export const phpCataloger: Cataloger = {
     const warnings: string[] = [];
     const packages: Package[] = [];
     for (const file of visibleFiles(files, isComposerInstalled)) {
-      for (const pkg of parseInstalledJson(readJson(file.data, file.path, warnings), file.path, warnings)) {
+      const doc = readJson(file.data, file.path, warnings);
+      if (doc === undefined) continue;
+      for (const pkg of parseInstalledJson(doc, file.path, warnings)) {
         const [vendor, name] = pkg.name.split('/') as [string, string];
         packages.push({
           type: 'composer',
