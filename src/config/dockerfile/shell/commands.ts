@@ -66,6 +66,32 @@ function basename(value: string): string {
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
+/** Programs that run another program, with their options that take a separate value. */
+const WRAPPER_VALUE_FLAGS: Record<string, string[]> = {
+  nohup: [],
+  exec: ['-a'],
+  command: [],
+  nice: ['-n', '--adjustment'],
+  time: ['-f', '-o', '--format', '--output'],
+  chronic: [],
+  stdbuf: ['-i', '-o', '-e'],
+  timeout: ['-s', '-k', '--signal', '--kill-after'],
+  xargs: [
+    '-n',
+    '-I',
+    '-P',
+    '-d',
+    '-s',
+    '-L',
+    '-a',
+    '-E',
+    '--max-args',
+    '--max-procs',
+    '--delimiter',
+    '--arg-file',
+  ],
+};
+
 /** Removes wrappers such as `sudo -u x`, `env A=1`, `nohup`, `exec` and returns the wrapped argv. */
 function peelWrappers(words: ShellWord[]): {
   wrappers: string[];
@@ -95,12 +121,12 @@ function peelWrappers(words: ShellWord[]): {
         k++;
       }
       rest = rest.slice(k);
-    } else if (
-      ['nohup', 'exec', 'command', 'nice', 'time', 'chronic', 'stdbuf', 'timeout', 'xargs'].includes(head)
-    ) {
+    } else if (head in WRAPPER_VALUE_FLAGS) {
       wrappers.push(head);
+      const valueFlags = WRAPPER_VALUE_FLAGS[head] ?? [];
       let k = 1;
-      while (k < rest.length && (rest[k]?.value ?? '').startsWith('-')) k++;
+      while (k < rest.length && (rest[k]?.value ?? '').startsWith('-'))
+        k += valueFlags.includes(rest[k]?.value ?? '') ? 2 : 1;
       if (head === 'timeout' && k < rest.length) k++;
       rest = rest.slice(k);
     } else break;
