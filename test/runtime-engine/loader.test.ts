@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CeranaError } from '../../src/common/errors.js';
 import {
@@ -377,6 +380,26 @@ describe('errors and warnings name the file, item and position', () => {
     expect(
       loadRules([{ name: 'big.yaml', content: 'x'.repeat(100) }], { maxFileBytes: 10 }).errors[0]?.code,
     ).toBe('file-too-large');
+  });
+});
+
+describe('rules directories', () => {
+  it('load the .yaml and .yml files of a directory in name order', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cerana-test-rules-'));
+    try {
+      writeFileSync(join(dir, '10-base.yaml'), rule('r', 'evt.type = openat'));
+      writeFileSync(join(dir, '20-local.yml'), '- rule: r\n  enabled: false\n');
+      writeFileSync(join(dir, 'notes.txt'), 'not rules');
+      const result = loadRules([dir]);
+      expect(result.errors).toEqual([]);
+      expect(result.ok && result.ruleSet.rules.map((r) => [r.name, r.enabled])).toEqual([['r', false]]);
+      expect(result.ok && result.ruleSet.files).toEqual([
+        join(dir, '10-base.yaml'),
+        join(dir, '20-local.yml'),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,7 +6,10 @@ import type { RuleSet } from './loader/load.js';
 import { type OutputTemplate, type OutputValue, outputValue, renderOutput } from './output.js';
 import { type Priority, priorityDisplay, priorityRank } from './priority.js';
 
-/** A rule match, shaped like Falco's JSON alert so existing sinks read it unchanged. */
+/**
+ * A rule match, shaped like Falco's JSON alert so existing sinks read it unchanged. Serialize
+ * with {@link alertToJson}: `output_fields` holds nanosecond times as bigints.
+ */
 export interface Alert {
   /** Event time, ISO 8601 UTC with nanoseconds. */
   readonly time: string;

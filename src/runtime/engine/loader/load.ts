@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
 import type { Expr } from '../ast.js';
 import type { FieldContext } from '../fields/field.js';
 import type { ListElement } from '../resolve.js';
@@ -9,7 +10,10 @@ import { type LoadMessage, MessageSink } from './messages.js';
 import { readRulesFile } from './reader.js';
 import { YamlFile } from './yaml-file.js';
 
-/** A rules file: a path to read, or content already in memory with the name to report. */
+/**
+ * A rules file: a path to read (a directory stands for its .yaml/.yml files in name order, as
+ * Falco's rules_files allows), or content already in memory with the name to report.
+ */
 export type RuleFileInput = string | { readonly name: string; readonly content: string };
 
 export interface LoadOptions {
@@ -92,7 +96,24 @@ function readInput(input: RuleFileInput, maxBytes: number, sink: MessageSink): Y
  * Loads Falco rules files, in order (later files extend and override earlier ones), and
  * compiles every rule. Any error makes the result not ok; warnings never do.
  */
-export function loadRules(files: readonly RuleFileInput[], options: LoadOptions = {}): LoadResult {
+/** Paths of directories replaced by the rules files they contain. */
+function expandDirectories(files: readonly RuleFileInput[]): RuleFileInput[] {
+  return files.flatMap((input): RuleFileInput[] => {
+    if (typeof input !== 'string') return [input];
+    try {
+      if (!statSync(input).isDirectory()) return [input];
+    } catch {
+      return [input];
+    }
+    return readdirSync(input)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .sort()
+      .map((name) => join(input, name));
+  });
+}
+
+export function loadRules(inputs: readonly RuleFileInput[], options: LoadOptions = {}): LoadResult {
+  const files = expandDirectories(inputs);
   const sink = new MessageSink();
   const ctx: FieldContext = { hostname: options.hostname ?? osHostname() };
   const collector = new Collector(exceptionValidator(ctx));
