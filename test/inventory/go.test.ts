@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { catalogImage } from '../../src/inventory/catalog-image.js';
 import { readGoBuildInfo } from '../../src/inventory/lang/go/buildinfo.js';
 import { goCataloger } from '../../src/inventory/lang/go/cataloger.js';
-import { requireIntegration } from '../support/integration.js';
+import { buildTestImage } from '../support/images.js';
+import { dockerAvailable, requireIntegration } from '../support/integration.js';
 import { buildGoFixtures, GO_TARGETS, goAvailable, goVersionM, modinfoLines } from './support/go-fixtures.js';
+import { type ImageUnderTest, prepareImage } from './support/image-under-test.js';
 import { scanLayers } from './support/layers.js';
 
 const itGo = requireIntegration('go (Debian golang-go) and zip', goAvailable);
@@ -114,5 +116,46 @@ describe('Debian-built Go binaries on this host', () => {
         lines: oracle.lines,
       });
     }
+  });
+});
+
+const itOld = requireIntegration('Docker and go (Debian golang-go)', dockerAvailable && goAvailable);
+
+/**
+ * test/images/inventory-go-old: binaries in the pre-Go-1.18 format (the header points at string
+ * headers, whose bytes come earlier in the file than the header itself), built by Debian
+ * bullseye's Go 1.15 for amd64, s390x (big-endian) and 386 (32-bit), and bullseye's runc.
+ */
+describe('pre-1.18 build information, from Go 1.15 binaries', () => {
+  let image: ImageUnderTest;
+  beforeAll(async () => {
+    if (!dockerAvailable || !goAvailable) return;
+    image = await prepareImage(await buildTestImage('inventory-go-old', { network: 'host' }), ['opt/go-old']);
+  });
+  afterAll(async () => image?.cleanup());
+
+  itOld('read while streaming exactly as go version -m reads them, and cataloged', async () => {
+    const names = ['hello-amd64', 'hello-s390x', 'hello-386', 'runc-bullseye'];
+    for (const name of names) {
+      const path = join(image.rootfs, 'opt/go-old', name);
+      const oracle = goVersionM(path);
+      expect(oracle.goVersion).toMatch(/^go1\.15\./);
+      const data = readFileSync(path);
+      const info = await readGoBuildInfo(chunked(data), data.length);
+      expect({ name, goVersion: info?.goVersion, lines: modinfoLines(info?.modinfo ?? '') }).toEqual({
+        name,
+        goVersion: oracle.goVersion,
+        lines: oracle.lines,
+      });
+    }
+    const golang = image.scan.packages.filter((p) => p.type === 'golang');
+    const at = (name: string) => `opt/go-old/${name}`;
+    expect(golang.map((p) => [p.name, p.version, p.locations.map((l) => l.path)])).toEqual([
+      ['example.com/cerana/hello', '(devel)', names.slice(0, 3).map(at).sort()],
+      ['example.com/libfork', 'v1.3.0', names.slice(0, 3).map(at).sort()],
+      ['example.com/plain', 'v1.0.0', names.slice(0, 3).map(at).sort()],
+      ['example.com/util', '(devel)', names.slice(0, 3).map(at).sort()],
+      ['stdlib', '1.15.15', names.map(at).sort()],
+    ]);
   });
 });

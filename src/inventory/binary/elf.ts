@@ -23,6 +23,8 @@ export interface ElfSegment {
   offset: number;
   vaddr: number;
   filesz: number;
+  /** Bytes in memory; beyond filesz they are zero (.bss), not in the file. */
+  memsz: number;
 }
 
 export interface ElfSection {
@@ -124,12 +126,14 @@ export function parseSegments(data: Buffer, header: ElfHeader): ElfSegment[] {
             offset: f.u64(at + 8),
             vaddr: f.u64(at + 16),
             filesz: f.u64(at + 32),
+            memsz: f.u64(at + 40),
           }
         : {
             type: f.u32(at),
             offset: f.u32(at + 4),
             vaddr: f.u32(at + 8),
             filesz: f.u32(at + 16),
+            memsz: f.u32(at + 20),
             flags: f.u32(at + 24),
           },
     );
@@ -144,6 +148,13 @@ export function fileOffsetOf(segments: readonly ElfSegment[], vaddr: number): nu
       return s.offset + (vaddr - s.vaddr);
   }
   return undefined;
+}
+
+/** True when a virtual address lies in zero-initialized memory (.bss): loaded, but not from the file. */
+export function isZeroFilled(segments: readonly ElfSegment[], vaddr: number): boolean {
+  return segments.some(
+    (s) => s.type === PT_LOAD && vaddr >= s.vaddr + s.filesz && vaddr < s.vaddr + Math.max(s.memsz, s.filesz),
+  );
 }
 
 /**

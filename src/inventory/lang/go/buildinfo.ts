@@ -4,6 +4,7 @@ import {
   type ElfSegment,
   fileOffsetOf,
   isElf,
+  isZeroFilled,
   PF_W,
   PT_LOAD,
   parseElfHeader,
@@ -201,6 +202,8 @@ function decodePointers(
     return bytes;
   };
   const readString = (address: number, what: string): Buffer => {
+    // A string variable the program never set lives in .bss: zero, hence empty (GOPATH builds' modinfo).
+    if (isZeroFilled(segments, address)) return Buffer.alloc(0);
     const stringHeader = bytesAt(address, pointerSize * 2, what);
     const data = readPointer(stringHeader, 0);
     const length = readPointer(stringHeader, pointerSize);

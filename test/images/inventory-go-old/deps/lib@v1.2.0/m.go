@@ -1,0 +1,3 @@
+package m
+
+func Name() string { return "lib@v1.2.0" }

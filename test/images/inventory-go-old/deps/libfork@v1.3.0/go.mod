@@ -1,0 +1,3 @@
+module example.com/libfork
+
+go 1.15

@@ -1,0 +1,3 @@
+package m
+
+func Name() string { return "libfork@v1.3.0" }

@@ -1,0 +1,3 @@
+package m
+
+func Name() string { return "plain@v1.0.0" }
