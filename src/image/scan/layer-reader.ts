@@ -53,10 +53,9 @@ export async function readLayer(
   // layers whose diffId names their origin rather than their bytes (Layer.cacheable false).
   const verify = layer.verifiedDigest === undefined && layer.cacheable !== false;
   const hash = verify ? createHash(diffId.slice(0, diffId.indexOf(':'))) : undefined;
-  const { limits, signal } = options;
+  const { limits, signal, progress } = options;
   signal?.throwIfAborted();
 
-  const { progress } = options;
   const stream: Readable = await layer.open();
   // The decompressed size is not known in advance (the blob size is only a hint when uncompressed).
   progress?.start(diffId, `scanning ${label}`, layer.mediaType.endsWith('.tar') ? layer.size : -1);
