@@ -20,7 +20,7 @@ export const rules = bindRules<DockerfileModel>(loadRuleMeta(new URL('./rules.ya
   },
   'CER-DF-021': (m, report) => {
     const stage = finalStage(m);
-    if (!stage || stage.from.name === 'scratch' || lastUser(m)) return;
+    if (!stage || lastUser(m)) return;
     report({ span: stage.fromInstruction.span, evidence: 'no USER in the final stage' });
   },
   'CER-DF-022': (m, report) => {
