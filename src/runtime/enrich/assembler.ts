@@ -28,6 +28,8 @@ import { isRuntimeSetupName, type ProcEntry, type ProcessTable } from './process
 export interface ContainerLookup {
   lookup(mntns: number): ContainerRecord | undefined | 'unknown';
   resolve(mntns: number, pid: number): Promise<void>;
+  isHost(mntns: number): boolean;
+  invalidate(mntns: number): void;
 }
 
 export interface AssemblerOptions {
@@ -97,9 +99,19 @@ export class Assembler {
     on('closeSocket', (r) => this.closeSocket(r));
   }
 
-  /** Whether `r` comes from a namespace whose container must be looked up first. */
+  /**
+   * Whether `r` comes from a namespace whose container must be looked up first: one never
+   * seen, or one a process is just entering (its inode may have been reused since).
+   */
   needsResolution(r: SensorRecord): boolean {
-    return this.o.containers.lookup(r.mntns) === 'unknown';
+    const containers = this.o.containers;
+    if (containers.lookup(r.mntns) === 'unknown') return true;
+    if (containers.isHost(r.mntns)) return false;
+    const known =
+      this.table.get(r.pid) ?? (r.kind === KIND.clone ? this.table.get(num(r, N.clone.ppid)) : undefined);
+    if (known !== undefined && known.mntns === r.mntns) return false;
+    containers.invalidate(r.mntns);
+    return true;
   }
 
   resolve(r: SensorRecord): Promise<void> {
@@ -254,6 +266,7 @@ export class Assembler {
       filename,
       cwd: this.cwdOf(entry),
       exeName: r.s[T.exeName],
+      argv0: argv[0],
       nlink: num(r, F.exeNlink),
       ...(record?.rootDir === undefined ? {} : { rootDir: record.rootDir }),
       ...(record?.upperDir === undefined ? {} : { upperDir: record.upperDir }),
@@ -345,7 +358,7 @@ export class Assembler {
     const type = syscallName(nr, 'open');
     const ret = num(r, F.ret);
     if (num(r, F.ok) !== 1) return this.event(r, entry, type, ret, { fd: ret });
-    const raw = this.str(r, S.open.path) + this.str(r, S.open.pathMore);
+    const raw = this.str(r, S.open.path);
     const dirfd = i32(num(r, F.dirfd));
     const flags = num(r, F.flags);
     const mode = (flags & O_CREAT) !== 0 || (flags & O_TMPFILE) === O_TMPFILE ? num(r, F.mode) : 0;

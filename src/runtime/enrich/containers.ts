@@ -70,11 +70,26 @@ export class ContainerDirectory {
     return 'unknown';
   }
 
+  isHost(mntns: number): boolean {
+    return mntns === this.hostMntns || mntns === 0;
+  }
+
+  /**
+   * Forgets what is known about a namespace. Namespace inodes are reused as soon as the last
+   * process leaves one, so a process entering a namespace (unshare, setns, a runtime creating
+   * a container) is a reason to look again.
+   */
+  invalidate(mntns: number): void {
+    this.byNs.delete(mntns);
+    this.negative.delete(mntns);
+  }
+
   /** Resolves a namespace using `pid`, a process inside it. */
   resolve(mntns: number, pid: number): Promise<void> {
     const running = this.inflight.get(mntns);
     if (running !== undefined) return running;
     const job = this.find(mntns, pid)
+      .catch(() => undefined)
       .then((record) => {
         if (record !== undefined) {
           this.byNs.set(mntns, record);

@@ -1,5 +1,5 @@
 import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { resolvePath } from './paths.js';
+import { basename, resolvePath } from './paths.js';
 
 /**
  * Facts about an executable that rules ask for: its canonical path, whether it came from the
@@ -22,6 +22,8 @@ export interface ExeInput {
   readonly cwd: string | undefined;
   /** Name of the executable's directory entry, from the kernel (`dash`, `memfd:x`). */
   readonly exeName: string | undefined;
+  /** argv[0]: for a `#!` script, the kernel puts the interpreter's path there. */
+  readonly argv0?: string;
   readonly nlink: number;
   /** Host path of the process's root file system; undefined for host processes. */
   readonly rootDir?: string;
@@ -81,20 +83,29 @@ function inUpperLayer(upperDir: string, path: string): boolean {
   }
 }
 
+/**
+ * The canonical path of what runs. For a `#!` script exec was given the script, but the
+ * program running is its interpreter (what the kernel's exe link and Falco's exepath name):
+ * the candidate whose file name matches the kernel's directory entry wins.
+ */
 export function exeFacts(input: ExeInput): ExeFacts {
   const name = input.exeName;
   if (name?.startsWith('memfd:') && input.nlink === 0) return { exePath: name, fromMemfd: true };
-  const path = resolvePath(input.cwd, input.filename);
-  if (input.rootDir === undefined) {
-    let real = path;
+  const candidates = [input.filename];
+  if (input.argv0?.includes('/') && input.argv0 !== input.filename) candidates.push(input.argv0);
+  const canonical = (file: string): string => {
+    const path = resolvePath(input.cwd, file);
+    if (input.rootDir !== undefined) return resolveInRoot(input.rootDir, path);
     try {
-      real = realpathSync(path);
+      return realpathSync(path);
     } catch {
       // Gone already, or never reachable from here: keep the path exec was given.
+      return path;
     }
-    return { exePath: real, fromMemfd: false, ...statTimes(real) };
-  }
-  const real = resolveInRoot(input.rootDir, path);
+  };
+  const resolved = candidates.map(canonical);
+  const real = resolved.find((p) => name === undefined || basename(p) === name) ?? (resolved[0] as string);
+  if (input.rootDir === undefined) return { exePath: real, fromMemfd: false, ...statTimes(real) };
   return {
     exePath: real,
     fromMemfd: false,

@@ -15,6 +15,8 @@ export interface RecordLayout {
   readonly inline: readonly string[];
   /** Strings of any length carried by separate string records that precede the main one. */
   readonly slots: readonly string[];
+  /** An inline string whose continuation (when it filled its buffer) is carried in a slot. */
+  readonly continued?: { readonly inline: string; readonly slot: string };
 }
 
 /**
@@ -60,6 +62,7 @@ export const LAYOUTS = {
     nums: ['ok', 'nr', 'ret', 'dirfd', 'flags', 'mode', 'resolve', 'imode', 'dev', 'ino'],
     inline: ['path'],
     slots: ['pathMore'],
+    continued: { inline: 'path', slot: 'pathMore' },
   },
   socket: { nums: ['ok', 'ret', 'domain', 'type', 'proto'], inline: [], slots: [] },
   connect: {
@@ -187,6 +190,11 @@ export const S = Object.fromEntries(
 ) as {
   readonly [R in RecordName]: IndexOf<[...(typeof LAYOUTS)[R]['inline'], ...(typeof LAYOUTS)[R]['slots']]>;
 };
+
+/** Position of the `ok` field by kind number, -1 for kinds without one. */
+export const OK_FIELD: readonly number[] = LAYOUT_BY_KIND.map((l) =>
+  l === undefined ? -1 : l.nums.indexOf('ok'),
+);
 
 /** How many argv entries an exec record carries at most. */
 export const EXEC_ARGS_MAX = 16;

@@ -32,6 +32,9 @@ export class BpftraceParser {
   private readonly pending = new Map<number, Pending>();
   malformed = 0;
 
+  /** `strlen` is the BPFTRACE_STRLEN the program ran with: a full piece holds `strlen - 1` bytes. */
+  constructor(private readonly strlen: number) {}
+
   parse(line: string): ParsedLine {
     if (line.length === 0) return NONE;
     let binary = false;
@@ -61,6 +64,31 @@ export class BpftraceParser {
     return NONE;
   }
 
+  /** Whether a piece filled its whole buffer (so the string may go on in the next piece). */
+  private full(text: string, binary: boolean): boolean {
+    return Buffer.byteLength(text, binary ? 'latin1' : 'utf8') >= this.strlen - 1;
+  }
+
+  /**
+   * The string made of consecutive pieces. The kernel side sends piece k+1 when the byte after
+   * piece k is not NUL, which it also is when piece k ended early and memory after it is not
+   * zero: such a piece (shorter than a full buffer) ends the string.
+   */
+  private join(
+    pieces: readonly ({ text: string; binary: boolean } | undefined)[] | undefined,
+  ): string | undefined {
+    if (pieces === undefined || pieces[0] === undefined) return undefined;
+    let text = '';
+    let binary = false;
+    for (const p of pieces) {
+      if (p === undefined) break;
+      text += p.text;
+      binary ||= p.binary;
+      if (!this.full(p.text, p.binary)) break;
+    }
+    return binary ? fromLatin1(text) : text;
+  }
+
   private bad(): ParsedLine {
     this.malformed++;
     return NONE;
@@ -79,16 +107,26 @@ export class BpftraceParser {
     for (let i = 1; i < HEADER_LENGTH + nNums; i++) if (typeof t[i] !== 'number') return this.bad();
     const ts = t[1] as number;
     const tid = t[3] as number;
+    const pending = this.pending.get(tid);
+    if (pending !== undefined) this.pending.delete(tid);
+    const slots = pending !== undefined && pending.ts === ts ? pending.slots : undefined;
     const s: (string | undefined)[] = [];
     for (let i = HEADER_LENGTH + nNums; i < t.length; i++) {
       const v = t[i];
       if (typeof v !== 'string') return this.bad();
       s.push(binary ? fromLatin1(v) : v);
     }
-    const pending = this.pending.get(tid);
-    if (pending !== undefined) this.pending.delete(tid);
-    const slots = pending !== undefined && pending.ts === ts ? pending.slots : undefined;
-    for (let i = 0; i < layout.slots.length; i++) s.push(joinPieces(slots?.[i]));
+    for (let i = 0; i < layout.slots.length; i++) s.push(this.join(slots?.[i]));
+    if (layout.continued !== undefined) {
+      const at = layout.inline.indexOf(layout.continued.inline);
+      const more = layout.inline.length + layout.slots.indexOf(layout.continued.slot);
+      const first = t[HEADER_LENGTH + nNums + at] as string;
+      // The inline piece went on only if it filled its buffer; otherwise the slot read past its end.
+      // Continuation pieces are numbered from 1: piece 0 is the inline one.
+      const rest = slots?.[more - layout.inline.length]?.slice(1) ?? [];
+      if (this.full(first, binary)) s[at] = this.join([{ text: first, binary }, ...rest]);
+      s[more] = undefined;
+    }
     const record: SensorRecord = {
       kind,
       ts,
@@ -135,17 +173,4 @@ export class BpftraceParser {
 
 function fromLatin1(s: string): string {
   return Buffer.from(s, 'latin1').toString('utf8');
-}
-
-function joinPieces(pieces: { text: string; binary: boolean }[] | undefined): string | undefined {
-  if (pieces === undefined) return undefined;
-  let text = '';
-  let binary = false;
-  // Pieces follow each other without gaps; a missing one ends the string.
-  for (const p of pieces) {
-    if (p === undefined) break;
-    text += p.text;
-    binary ||= p.binary;
-  }
-  return binary ? fromLatin1(text) : text;
 }
