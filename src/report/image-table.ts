@@ -1,6 +1,7 @@
 import { formatPlatform } from '../image/manifest.js';
 import { formatBytes } from '../image/scan/format.js';
 import type { ImageScanResult } from '../scan/image-scan.js';
+import { renderVulnerabilityTable } from './vulnerabilities.js';
 
 const shortDigest = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
@@ -77,6 +78,7 @@ export function renderImageTable(result: ImageScanResult): string {
     .map((kind) => `${result.files[kind]} ${kind}`);
   out.push(`Files: ${result.files.total} visible (${kinds.join(', ')})`, '');
   out.push(...packageSummary(result));
+  if (result.vulnerabilities) out.push('', ...renderVulnerabilityTable(result.vulnerabilities));
   if (result.warnings.length > 0)
     out.push('', `Warnings (${result.warnings.length})`, ...result.warnings.map((w) => `  ${w}`));
   return `${out.join('\n')}\n`;

@@ -59,7 +59,7 @@ export function withVulnerabilities(
       ],
     };
     if (first.vulnerability.published) entry.published = first.vulnerability.published;
-    if (entry.references instanceof Array && entry.references.length === 0) delete entry.references;
+    if (Array.isArray(entry.references) && entry.references.length === 0) delete entry.references;
     return entry;
   });
   return `${JSON.stringify(bom, null, 2)}\n`;

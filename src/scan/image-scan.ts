@@ -9,6 +9,11 @@ import { defaultCatalogers } from '../inventory/catalogers.js';
 import { detectOs, type OsInfo } from '../inventory/os/detect.js';
 import { osReleaseVisitor } from '../inventory/os/visitor.js';
 import type { Package } from '../inventory/package.js';
+import {
+  scanVulnerabilities,
+  type VulnerabilityReport,
+  type VulnerabilityScanOptions,
+} from '../vuln/match/scan.js';
 
 export interface LayerSummary {
   index: number;
@@ -42,6 +47,8 @@ export interface ImageScanResult {
   files: { total: number } & Partial<Record<EntryType, number>>;
   /** Every OS and language package found, sorted (see inventory/catalog-image.ts). */
   packages: Package[];
+  /** Present when vulnerabilities were matched (see vuln/match/scan.ts). */
+  vulnerabilities?: VulnerabilityReport;
   warnings: string[];
   durationMs: number;
 }
@@ -49,6 +56,8 @@ export interface ImageScanResult {
 export interface ImageScanOptions {
   source: SourceOptions;
   scan: Omit<ScanOptions, 'cacheDir'>;
+  /** Match the packages against this vulnerability database. */
+  vulnerabilities?: VulnerabilityScanOptions;
   now?: Date;
 }
 
@@ -66,7 +75,21 @@ export async function scanImageRef(ref: string, options: ImageScanOptions): Prom
       ...options.scan,
       cacheDir: options.source.cacheDir,
     });
-    return summarize(image, files, catalogers, options.now ?? new Date(), performance.now() - started);
+    const result = summarize(
+      image,
+      files,
+      catalogers,
+      options.now ?? new Date(),
+      performance.now() - started,
+    );
+    if (options.vulnerabilities) {
+      result.vulnerabilities = await scanVulnerabilities(result.packages, result.artifact.os, {
+        ...options.vulnerabilities,
+        image: result.artifact.ref,
+      });
+      result.durationMs = Math.round(performance.now() - started);
+    }
+    return result;
   } finally {
     await image.close();
   }

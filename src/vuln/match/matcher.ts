@@ -238,9 +238,11 @@ function toFindings(
     const chosen = chooseSeverity(unique, target.origin === 'distro');
     const primary = group.find((advisory) => advisory.id === id) ?? group[0];
     const primaryRecord = primary?.hits[0]?.record;
+    const records = [primaryRecord, ...group.map((advisory) => advisory.hits[0]?.record)];
+    // PYSEC and some distribution records have no summary: the first sentence of the details then.
     const summary =
-      primaryRecord?.summary ??
-      group.map((advisory) => advisory.hits[0]?.record?.summary).find(Boolean) ??
+      records.map((record) => record?.summary).find(Boolean) ??
+      records.map((record) => firstSentence(record?.details)).find(Boolean) ??
       id;
     const location = pkg.locations[0];
     const advisories: MatchedAdvisory[] = groupHits.map((hit) => {
@@ -323,6 +325,13 @@ function referencesOf(group: AliasedHit[]): string[] {
     }
   }
   return urls;
+}
+
+function firstSentence(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const end = flat.search(/\.(\s|$)/);
+  return end > 0 ? flat.slice(0, end + 1) : flat;
 }
 
 function oneLine(text: string): string {

@@ -218,3 +218,28 @@ describe('evaluateAffected (OSV evaluation)', () => {
     expect(disagreements.length / checked).toBeLessThan(0.01);
   });
 });
+
+describe('explicit versions beside ranges', () => {
+  it('a listed version takes its fix from the ranges (PYSEC-2023-192 lists every affected urllib3)', () => {
+    const entry: OsvAffected = {
+      package: { ecosystem: 'PyPI', name: 'urllib3' },
+      ranges: [
+        {
+          type: 'ECOSYSTEM',
+          events: [{ introduced: '2.0.0' }, { fixed: '2.0.6' }, { introduced: '0' }, { fixed: '1.26.17' }],
+        },
+      ],
+      versions: ['1.26.12', '2.0.5'],
+    };
+    expect(evaluateAffected(entry, '1.26.12', 'PyPI')).toMatchObject({
+      affected: true,
+      fixed: ['1.26.17', '2.0.6'],
+    });
+    const listedOnly: OsvAffected = { ...entry, ranges: [], versions: ['1.26.12'] };
+    expect(evaluateAffected(listedOnly, '1.26.12', 'PyPI')).toMatchObject({
+      affected: true,
+      reason: '1.26.12 is listed among the affected versions',
+      fixed: [],
+    });
+  });
+});

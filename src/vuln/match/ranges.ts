@@ -41,9 +41,6 @@ export function evaluateAffected(entry: OsvAffected, version: string, ecosystem:
   const listed = (entry.versions ?? []).find(
     (candidate) => candidate === version || sameVersion(ecosystemScheme, candidate, version),
   );
-  if (listed !== undefined) {
-    return { affected: true, reason: `${version} is listed among the affected versions`, fixed: [], notes };
-  }
   let unknown: string | undefined;
   const fixed: string[] = [];
   let decided: string | undefined;
@@ -69,6 +66,11 @@ export function evaluateAffected(entry: OsvAffected, version: string, ecosystem:
       fixed.push(...outcome.fixed.filter((v) => !fixed.includes(v)));
     }
   });
+  // A version listed in `versions` is affected whatever the ranges say; the ranges still tell
+  // where it is fixed (PYSEC records list every affected release next to their ranges).
+  if (decided === undefined && listed !== undefined) {
+    return { affected: true, reason: `${version} is listed among the affected versions`, fixed: [], notes };
+  }
   if (decided !== undefined) {
     return {
       affected: true,

@@ -105,9 +105,9 @@ function readCycloneDx(bom: Json): SbomPackages {
     if (owned !== undefined) notes.osOwned = owned === 'true';
     const paths = properties.get('cerana:location:path') ?? [];
     const layers = properties.get('cerana:location:layer') ?? [];
-    paths.forEach((path, i) =>
-      notes.locations.push({ path: path.replace(/^\/+/, ''), layer: layers[i] ?? '' }),
-    );
+    paths.forEach((path, i) => {
+      notes.locations.push({ path: path.replace(/^\/+/, ''), layer: layers[i] ?? '' });
+    });
     if (notes.locations.length === 0) {
       const evidence = isObject(component.evidence) ? component.evidence : {};
       for (const occurrence of arr(evidence.occurrences)) {
