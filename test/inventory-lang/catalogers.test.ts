@@ -205,6 +205,13 @@ describe('ruby, php and .NET catalogers', () => {
           'srv/www/vendor/composer/installed.json': json({
             packages: [{ name: 'monolog/monolog', version: '2.9.1', license: ['MIT'] }],
           }),
+          'srv/www/composer.lock': json({
+            packages: [{ name: 'monolog/monolog', version: '2.9.1' }],
+            'packages-dev': [{ name: 'phpunit/phpunit', version: '9.6.0' }],
+          }),
+          'srv/www/vendor/psr/log/composer.lock': json({
+            packages: [{ name: 'evil/dev-only', version: '1.0.0' }],
+          }),
           'opt/web/Web.deps.json': json({
             libraries: {
               'Web/1.0.0': { type: 'project' },
@@ -216,6 +223,10 @@ describe('ruby, php and .NET catalogers', () => {
       [rubyCataloger, phpCataloger, dotnetCataloger],
     );
     expect(warnings).toEqual([]);
+    expect(packages.find((p) => p.type === 'composer')?.locations.map((l) => l.path)).toEqual([
+      'srv/www/composer.lock',
+      'srv/www/vendor/composer/installed.json',
+    ]);
     expect(packages.map((p) => [p.type, p.name, p.version, p.purl])).toEqual([
       ['composer', 'monolog/monolog', '2.9.1', 'pkg:composer/monolog/monolog@2.9.1'],
       ['gem', 'json', '2.6.1', 'pkg:gem/json@2.6.1'],
