@@ -39,6 +39,7 @@ function ports(node: PNode | undefined): ContainerPort[] {
     const hostIP = host !== undefined ? ipOrHost : undefined;
     const port: ContainerPort = { containerPort: derived(Number((container ?? '').split('-')[0]), p) };
     if (hostPort !== undefined && hostPort !== '') port.hostPort = derived(Number(hostPort.split('-')[0]), p);
+    else port.ephemeralHostPort = derived(true, p);
     if (hostIP !== undefined) port.hostIP = derived(hostIP.replace(/^\[|\]$/g, ''), p);
     if (proto) port.protocol = derived(proto, p);
     return [port];

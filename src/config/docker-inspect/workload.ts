@@ -34,7 +34,8 @@ export function containerWorkload(node: PNode): Workload {
       const port: ContainerPort = { containerPort: derived(Number(e.key.split('/')[0]), b) };
       const hostPort = str(get(b, 'HostPort'));
       const hostIP = at(get(b, 'HostIp'), str);
-      port.hostPort = derived(hostPort ? Number(hostPort) : 0, b);
+      if (hostPort) port.hostPort = derived(Number(hostPort), b);
+      else port.ephemeralHostPort = derived(true, b);
       if (hostIP && hostIP.value !== '') port.hostIP = hostIP;
       return port;
     }),

@@ -64,6 +64,8 @@ export interface ContainerPort {
   hostPort?: At<number>;
   hostIP?: At<string>;
   protocol?: At<string>;
+  /** Published on a random host port (Compose `ports: ["80"]`, `docker run -P`): reachable, but not a fixed hostPort. */
+  ephemeralHostPort?: At<boolean>;
 }
 
 export interface EnvVar {

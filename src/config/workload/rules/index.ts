@@ -244,6 +244,13 @@ export const workloadRules = bindRules<Workload>(loadRuleMeta(new URL('./rules.y
   'CER-WL-020': (w, report) => {
     for (const c of w.containers) {
       for (const p of c.ports) {
+        if (p.ephemeralHostPort && p.hostIP === undefined) {
+          report({
+            span: p.ephemeralHostPort.span,
+            file: p.ephemeralHostPort.file,
+            evidence: `0.0.0.0:<random>->${p.containerPort?.value ?? '?'}`,
+          });
+        }
         if (!p.hostPort || p.hostPort.value === 0) continue;
         const ip = p.hostIP?.value;
         if (ip === undefined || ip === '' || ip === '0.0.0.0' || ip === '::' || ip === '[::]')
