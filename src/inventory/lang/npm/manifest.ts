@@ -11,9 +11,11 @@ const MAX_NAME = 214; // npm's own limit for package names
 const MAX_VERSION = 256;
 const MAX_LICENSE = 200;
 
-/** npm names: no whitespace or control characters, within npm's length limit. */
+/** `name` or `@scope/name` (not starting with `.` or `_`), without whitespace, within npm's length limit. */
+const NPM_NAME = /^(?:@[^\s/@]+\/)?[^\s/@._][^\s/]*$/;
+
 export function validNpmName(name: string): boolean {
-  return name.length > 0 && name.length <= MAX_NAME && !/\s/.test(name) && isOneLine(name);
+  return name.length > 0 && name.length <= MAX_NAME && NPM_NAME.test(name) && isOneLine(name);
 }
 
 export function validNpmVersion(version: string): boolean {

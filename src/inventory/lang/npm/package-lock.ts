@@ -29,6 +29,9 @@ export function parsePackageLock(doc: unknown, file: string, warnings: string[])
   }
   if (isRecord(doc.packages)) return fromPackages(doc.packages, file, warnings);
   if (isRecord(doc.dependencies)) return fromDependencies(doc.dependencies, file, warnings);
+  if (doc.packages !== undefined || doc.dependencies !== undefined) {
+    warnings.push(`${file}: "packages" / "dependencies" is not an object`);
+  }
   return [];
 }
 

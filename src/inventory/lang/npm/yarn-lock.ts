@@ -1,3 +1,4 @@
+import { decodeText } from '../../text.js';
 import { isRecord, readYaml, stringField } from '../manifest.js';
 import { validNpmName, validNpmVersion } from './manifest.js';
 import type { LockedPackage } from './package-lock.js';
@@ -14,7 +15,8 @@ const OWN_CODE = new Set(['workspace', 'link', 'portal', 'file']);
  */
 export function parseYarnLock(data: Buffer, file: string, warnings: string[]): LockedPackage[] {
   const text = data.toString('utf8');
-  return /^__metadata:/m.test(text) ? parseBerry(data, file, warnings) : parseClassic(text, file, warnings);
+  if (/^__metadata:/m.test(text)) return parseBerry(data, file, warnings);
+  return parseClassic(decodeText(data, file, warnings), file, warnings);
 }
 
 /**
