@@ -1,8 +1,15 @@
 import type { Command } from './command.js';
+import { configCommand } from './config.js';
 import { dbCommand } from './db.js';
 import { imageCommand } from './image.js';
 import { sbomCommand } from './sbom.js';
 import { versionCommand } from './version.js';
 
 /** Every top-level command, in the order `cerana --help` lists them. */
-export const commands: readonly Command[] = [imageCommand, sbomCommand, dbCommand, versionCommand];
+export const commands: readonly Command[] = [
+  imageCommand,
+  sbomCommand,
+  configCommand,
+  dbCommand,
+  versionCommand,
+];
