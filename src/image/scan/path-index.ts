@@ -7,10 +7,6 @@
  */
 export const FNV_OFFSET = 0x811c9dc5;
 
-export function fnvStep(hash: number, byte: number): number {
-  return Math.imul(hash ^ byte, 0x01000193) >>> 0;
-}
-
 export function fnv(bytes: Uint8Array, start: number, end: number): number {
   let h = FNV_OFFSET;
   for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193) >>> 0;

@@ -45,14 +45,3 @@ function isClean(path: string): boolean {
   }
   return true;
 }
-
-/** The parent directory of a normalized path (`''` for top-level entries). */
-export function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash);
-}
-
-/** The last segment of a normalized path. */
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
