@@ -47,10 +47,21 @@ beforeAll(async () => {
   npmTree = join(work, 'context');
   writeFileSync(join(work, 'package.json'), '{}');
   await run('mkdir', ['-p', npmTree]);
-  writeFileSync(join(npmTree, 'package.json'), JSON.stringify({ name: 'cerana-vuln-fixture', version: '1.0.0', private: true }));
+  writeFileSync(
+    join(npmTree, 'package.json'),
+    JSON.stringify({ name: 'cerana-vuln-fixture', version: '1.0.0', private: true }),
+  );
   await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--save-exact', '--loglevel=error', ...NPM_PACKAGES],
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--save-exact',
+      '--loglevel=error',
+      ...NPM_PACKAGES,
+    ],
     { cwd: npmTree, timeout: 300_000 },
   );
   writeFileSync(join(npmTree, 'Dockerfile'), `FROM ${base}\nCOPY node_modules /app/node_modules\n`);
@@ -73,14 +84,16 @@ describe('vulnerabilities of a real image', () => {
   test("Go: the standard library of a program built with Debian's go1.19.8", () => {
     const stdlib = at('usr/local/bin/hello');
     expect(stdlib.length).toBeGreaterThan(20);
-    expect(stdlib.every((f) => f.package?.name === 'stdlib' && f.vulnerability.installedVersion === '1.19.8')).toBe(
-      true,
-    );
+    expect(
+      stdlib.every((f) => f.package?.name === 'stdlib' && f.vulnerability.installedVersion === '1.19.8'),
+    ).toBe(true);
     // GO-2023-1840 (setuid binaries), fixed in 1.19.10; GO-2023-2102 (HTTP/2 rapid reset), fixed in 1.20.10.
     const setuid = stdlib.find((f) => f.id === 'CVE-2023-29403');
     expect(setuid?.aliases).toContain('GO-2023-1840');
     expect(setuid?.fixedIn?.[0]).toBe('1.19.10');
-    expect(setuid?.vulnerability.advisories[0]?.reason).toMatch(/^SEMVER range 0: introduced .* <= 1\.19\.8 < fixed 1\.19\.10$/);
+    expect(setuid?.vulnerability.advisories[0]?.reason).toMatch(
+      /^SEMVER range 0: introduced .* <= 1\.19\.8 < fixed 1\.19\.10$/,
+    );
     expect(idsAt('usr/local/bin/hello')).toContain('CVE-2023-39325');
     // GO-2023-1571 (CVE-2022-41723) was fixed in 1.19.6: not affected.
     expect(idsAt('usr/local/bin/hello')).not.toContain('CVE-2022-41723');
@@ -89,7 +102,9 @@ describe('vulnerabilities of a real image', () => {
   });
 
   test("Go binaries of Debian's own golang package are the distribution's business by default", async () => {
-    const debianGo = result.packages.find((p) => p.type === 'golang' && p.locations.some((l) => l.path.includes('go-1.19/bin/go')));
+    const debianGo = result.packages.find(
+      (p) => p.type === 'golang' && p.locations.some((l) => l.path.includes('go-1.19/bin/go')),
+    );
     expect(debianGo?.osOwned).toBe(true);
     expect(findings.filter((f) => f.location.path?.startsWith('usr/lib/go-1.19/'))).toEqual([]);
     const upstream = (await scan({ includeOsOwnedUpstream: true })).vulnerabilities?.findings ?? [];
@@ -99,15 +114,21 @@ describe('vulnerabilities of a real image', () => {
   }, 300_000);
 
   test('Python: distributions outside dpkg are matched upstream; the dpkg-owned originals are not', () => {
-    const local = findings.filter((f) => f.location.path?.startsWith('usr/local/lib/python3.11/site-packages/'));
+    const local = findings.filter((f) =>
+      f.location.path?.startsWith('usr/local/lib/python3.11/site-packages/'),
+    );
     const byPackage = (name: string) => local.filter((f) => f.package?.name.toLowerCase() === name);
     expect(byPackage('urllib3').find((f) => f.id === 'CVE-2023-43804')?.fixedIn).toContain('1.26.17');
     expect(byPackage('requests').find((f) => f.id === 'CVE-2023-32681')?.fixedIn).toEqual(['2.31.0']);
     // Jinja2 3.1.2: the kit's PyPI advisories for Jinja2 all predate it.
-    expect(result.packages.some((p) => p.name === 'Jinja2' && p.locations[0]?.path.startsWith('usr/local/'))).toBe(true);
+    expect(
+      result.packages.some((p) => p.name === 'Jinja2' && p.locations[0]?.path.startsWith('usr/local/')),
+    ).toBe(true);
     expect(byPackage('jinja2')).toEqual([]);
     expect(findings.filter((f) => f.location.path?.startsWith('usr/lib/python3/dist-packages/'))).toEqual([]);
-    const owned = result.packages.filter((p) => p.type === 'pypi' && p.locations[0]?.path.startsWith('usr/lib/python3/'));
+    const owned = result.packages.filter(
+      (p) => p.type === 'pypi' && p.locations[0]?.path.startsWith('usr/lib/python3/'),
+    );
     expect(owned.length).toBeGreaterThan(0);
     expect(owned.every((p) => p.osOwned)).toBe(true);
   });
@@ -129,7 +150,9 @@ describe('vulnerabilities of a real image', () => {
       'GHSA-hjrf-2m68-5959',
       'GHSA-qwph-4952-7xr6',
     ]);
-    const prototype = npm.find((f) => f.aliases.includes('GHSA-p6mc-m468-83gw') || f.id === 'GHSA-p6mc-m468-83gw');
+    const prototype = npm.find(
+      (f) => f.aliases.includes('GHSA-p6mc-m468-83gw') || f.id === 'GHSA-p6mc-m468-83gw',
+    );
     // The advisory as stored in the kit: fixed in 4.17.20.
     expect(prototype?.fixedIn).toEqual(['4.17.20']);
     expect(prototype?.severity).toBe('HIGH');
@@ -151,7 +174,10 @@ describe('vulnerabilities of a real image', () => {
       return;
     }
     const kitIds = new Set(
-      (await import('node:fs')).readFileSync(join(KIT, 'MANIFEST.tsv'), 'utf8').split('\n').map((line) => line.split('\t')[1]),
+      (await import('node:fs'))
+        .readFileSync(join(KIT, 'MANIFEST.tsv'), 'utf8')
+        .split('\n')
+        .map((line) => line.split('\t')[1]),
     );
     for (const name of TOP_LEVEL) {
       const theirs = (report.vulnerabilities[name]?.via ?? [])
