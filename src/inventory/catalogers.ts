@@ -1,6 +1,7 @@
 import type { Cataloger } from './cataloger.js';
 import { dotnetCataloger } from './lang/dotnet/cataloger.js';
 import { goCataloger } from './lang/go/cataloger.js';
+import { javaCataloger } from './lang/java/cataloger.js';
 import { npmCataloger } from './lang/npm/cataloger.js';
 import { phpCataloger } from './lang/php/cataloger.js';
 import { pythonCataloger } from './lang/python/cataloger.js';
@@ -18,6 +19,7 @@ export function defaultCatalogers(): Cataloger[] {
     rpmCataloger,
     goCataloger,
     rustCataloger,
+    javaCataloger,
     npmCataloger,
     pythonCataloger,
     rubyCataloger,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Package } from '../../src/inventory/package.js';
 import { buildTestImage } from '../support/images.js';
@@ -22,7 +22,13 @@ describe('a Debian image with apt-installed packages', () => {
   beforeAll(async () => {
     if (!dockerAvailable) return;
     const tag = await buildTestImage('inventory-debian', { network: 'host' });
-    image = await prepareImage(tag, ['var/lib/dpkg', 'usr/share/doc/*/copyright', 'usr/sbin/runc']);
+    image = await prepareImage(tag, [
+      'var/lib/dpkg',
+      'usr/share/doc/*/copyright',
+      'usr/sbin/runc',
+      'usr/share/java',
+      'usr/share/maven-repo',
+    ]);
   });
   afterAll(async () => image?.cleanup());
 
@@ -90,4 +96,87 @@ describe('a Debian image with apt-installed packages', () => {
       ['stdlib', oracle.goVersion.replace(/^go/, ''), ['usr/sbin/runc'], true],
     ]);
   });
+
+  itDocker(
+    "java: the artifacts in Debian jars, against the jars' own pom.properties and Debian's maven-repo",
+    () => {
+      const maven = image.scan.packages.filter((p) => p.type === 'maven');
+      const ours = new Set(maven.flatMap((p) => p.locations.map((l) => `${l.path} ${p.name}:${p.version}`)));
+      expect(maven.every((p) => p.osOwned)).toBe(true);
+
+      // Oracle 1: Python's zipfile (a central-directory reader) lists every pom.properties.
+      const fromZipfile = new Set(
+        execFileSync('python3', ['-c', LIST_POM_PROPERTIES, join(image.rootfs, 'usr/share/java')], {
+          encoding: 'utf8',
+        })
+          .split('\n')
+          .filter(Boolean),
+      );
+      expect(fromZipfile.size).toBeGreaterThan(30);
+      expect([...fromZipfile].filter((entry) => !ours.has(entry))).toEqual([]);
+
+      // Oracle 2: Debian's maven-repo names each installed jar's coordinates.
+      const fromRepo = mavenRepo(image.rootfs);
+      expect(fromRepo.size).toBeGreaterThan(30);
+      const jarsWithPom = new Set([...fromZipfile].map((entry) => entry.split(' ')[0]));
+      const missed = [...fromRepo].filter((entry) => !ours.has(entry));
+      // Only jars that carry no pom.properties and whose manifest names no group are missed.
+      expect(missed.filter((entry) => jarsWithPom.has(entry.split(' ')[0] as string))).toEqual([]);
+      expect(missed.length).toBeLessThan(fromRepo.size / 5);
+      // Whatever we report beyond pom.properties came from a manifest, and Debian agrees with it.
+      const manifestOnly = [...ours].filter((entry) => !fromZipfile.has(entry));
+      expect(manifestOnly.length).toBeGreaterThan(0);
+      expect(manifestOnly.filter((entry) => !fromRepo.has(entry))).toEqual([]);
+    },
+  );
 });
+
+const LIST_POM_PROPERTIES = `
+import os, sys, zipfile
+root = sys.argv[1]
+for name in sorted(os.listdir(root)):
+    path = os.path.join(root, name)
+    if os.path.islink(path) or not name.endswith('.jar'):
+        continue
+    with zipfile.ZipFile(path) as z:
+        for entry in z.namelist():
+            parts = entry.split('/')
+            if len(parts) == 5 and parts[:2] == ['META-INF', 'maven'] and parts[4] == 'pom.properties':
+                props = {}
+                for line in z.read(entry).decode('latin-1').splitlines():
+                    if '=' in line and not line.startswith('#'):
+                        key, value = line.split('=', 1)
+                        props[key.strip()] = value.strip()
+                print('usr/share/java/%s %s:%s:%s' % (name, props['groupId'], props['artifactId'], props['version']))
+`;
+
+/** `usr/share/java/<file> group:artifact:version` for every real version in Debian's maven-repo. */
+function mavenRepo(rootfs: string): Set<string> {
+  const entries = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (lstatSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.jar') && lstatSync(path).isSymbolicLink()) {
+        const [version, artifact, ...group] = relative(join(rootfs, 'usr/share/maven-repo'), dir)
+          .split('/')
+          .reverse();
+        // `debian` and `2.x`-style directories are Debian's version aliases, not releases.
+        if (version === 'debian' || version?.endsWith('.x')) continue;
+        entries.add(`${realPathIn(rootfs, path)} ${group.reverse().join('.')}:${artifact}:${version}`);
+      }
+    }
+  };
+  walk(join(rootfs, 'usr/share/maven-repo'));
+  return entries;
+}
+
+/** Follows symlinks inside the extracted root (absolute targets start at the root). */
+function realPathIn(rootfs: string, path: string): string {
+  let current = path;
+  for (let hops = 0; hops < 40 && lstatSync(current).isSymbolicLink(); hops++) {
+    const target = readlinkSync(current);
+    current = target.startsWith('/') ? join(rootfs, target) : join(current, '..', target);
+  }
+  return relative(rootfs, current);
+}
