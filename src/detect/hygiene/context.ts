@@ -1,0 +1,175 @@
+import type { ImageFiles } from '../../image/scan/index.js';
+import type { ImageConfig } from '../../image/types.js';
+import type { OsInfo } from '../../inventory/os/detect.js';
+import type { Package } from '../../inventory/package.js';
+
+/** What every hygiene check may read. File-system parts are absent when only the config is known. */
+export interface HygieneContext {
+  config: ImageConfig;
+  user: { root: boolean; evidence: string };
+  fs?: FileSystemView;
+  os?: OsInfo;
+  packages?: readonly Package[];
+  /** Config locations the secrets detector already reported (a value there is one finding, not two). */
+  reportedSecretLocations: ReadonlySet<string>;
+  /** diffID of the layer history entry `index` produced, when the history lines up with the layers. */
+  historyLayer(index: number): string | undefined;
+}
+
+export interface FileRecord {
+  path: string;
+  layer: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+}
+
+export interface CacheUsage {
+  /** The cache directory (the fixed part of the first pattern). */
+  root: string;
+  files: number;
+  bytes: number;
+  /** The layer holding most of the cache's bytes. */
+  layer: string;
+}
+
+/** Directories a program is installed into, for finding daemons by name. */
+const BIN_DIRS = new Set([
+  'bin',
+  'sbin',
+  'usr/bin',
+  'usr/sbin',
+  'usr/local/bin',
+  'usr/local/sbin',
+  'usr/libexec',
+  'usr/lib/openssh',
+  'opt/bin',
+]);
+
+/**
+ * One pass over the merged file system collecting what the checks look at: setuid/setgid files,
+ * world-writable directories without the sticky bit, programs in the usual bin directories by
+ * name, and every regular file's path and size for the cache patterns (kept only for files under
+ * a cache pattern's fixed prefix).
+ */
+export class FileSystemView {
+  readonly special: FileRecord[] = [];
+  readonly worldWritableDirs: FileRecord[] = [];
+  private readonly programs = new Map<string, FileRecord[]>();
+  private readonly cached: FileRecord[] = [];
+
+  constructor(files: ImageFiles, cachePrefixes: readonly string[]) {
+    for (const entry of files.entries()) {
+      const record: FileRecord = {
+        path: entry.path,
+        layer: entry.layer,
+        mode: entry.mode,
+        uid: entry.uid,
+        gid: entry.gid,
+        size: entry.size,
+      };
+      if (entry.type === 'dir') {
+        if ((entry.mode & 0o002) !== 0 && (entry.mode & 0o1000) === 0) this.worldWritableDirs.push(record);
+        continue;
+      }
+      if (entry.type !== 'file' && entry.type !== 'hardlink' && entry.type !== 'symlink') continue;
+      if (entry.type !== 'symlink' && (entry.mode & 0o6000) !== 0) this.special.push(record);
+      const slash = entry.path.lastIndexOf('/');
+      if (BIN_DIRS.has(slash < 0 ? '' : entry.path.slice(0, slash))) {
+        const name = entry.path.slice(slash + 1);
+        const list = this.programs.get(name) ?? [];
+        // A symlink counts when it leads to a file (an alternatives link to the daemon).
+        if (entry.type !== 'symlink' || files.stat(entry.path)?.type === 'file') list.push(record);
+        this.programs.set(name, list);
+      }
+      if (entry.type === 'file' && cachePrefixes.some((prefix) => entry.path.startsWith(prefix))) {
+        this.cached.push(record);
+      }
+    }
+  }
+
+  executablesNamed(names: ReadonlySet<string>): FileRecord[] {
+    const found: FileRecord[] = [];
+    for (const name of names) found.push(...(this.programs.get(name) ?? []));
+    return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** Files matching any `match` glob and no `except` glob (`*` one path segment, `**` any depth). */
+  usage(match: readonly string[], except: readonly string[]): CacheUsage | undefined {
+    const include = match.map(globRegex);
+    const exclude = except.map(globRegex);
+    let files = 0;
+    let bytes = 0;
+    const perLayer = new Map<string, number>();
+    for (const file of this.cached) {
+      if (!include.some((re) => re.test(file.path)) || exclude.some((re) => re.test(file.path))) continue;
+      files++;
+      bytes += file.size;
+      perLayer.set(file.layer, (perLayer.get(file.layer) ?? 0) + file.size + 1);
+    }
+    if (files === 0) return undefined;
+    const layer = [...perLayer.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
+    return { root: fixedPrefix(match[0] ?? '').replace(/\/$/, ''), files, bytes, layer };
+  }
+
+  /** The literal start of each glob: files outside all of them are never kept. */
+  static prefixesOf(globs: readonly string[]): string[] {
+    return globs.map(fixedPrefix);
+  }
+}
+
+function fixedPrefix(glob: string): string {
+  const star = glob.indexOf('*');
+  const literal = star < 0 ? glob : glob.slice(0, star);
+  return literal.slice(0, literal.lastIndexOf('/') + 1);
+}
+
+/** Built-in globs only (rules.yaml): `**` any depth, `*` within one segment, everything else literal. */
+function globRegex(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*' && glob[i + 1] === '*') {
+      source += '.*';
+      i++;
+    } else if (c === '*') source += '[^/]*';
+    else source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Whether the configured user is root: no USER (the default), `root` or uid 0 — by name through
+ * the image's /etc/passwd, so a user renamed from root (uid 0) counts too.
+ */
+export function resolveUser(user: string, passwd: string | undefined): { root: boolean; evidence: string } {
+  const spec = user.trim();
+  if (spec === '') return { root: true, evidence: 'no USER: processes run as root' };
+  const name = spec.split(':')[0] as string;
+  if (/^\d+$/.test(name)) {
+    return Number(name) === 0
+      ? { root: true, evidence: `USER ${spec}: uid 0 is root` }
+      : { root: false, evidence: `USER ${spec}` };
+  }
+  if (name === 'root') return { root: true, evidence: `USER ${spec}` };
+  for (const line of (passwd ?? '').split('\n')) {
+    const fields = line.split(':');
+    if (fields[0] === name && fields[2] === '0') {
+      return { root: true, evidence: `USER ${spec}: /etc/passwd gives ${name} uid 0` };
+    }
+  }
+  return { root: false, evidence: `USER ${spec}` };
+}
+
+/** History entries that produced a layer line up with the layers, in order (when the counts agree). */
+export function historyLayers(config: ImageConfig): (index: number) => string | undefined {
+  const layers = new Map<number, string>();
+  const producing = config.history.flatMap((entry, i) => (entry.emptyLayer ? [] : [i]));
+  if (producing.length === config.diffIds.length) {
+    producing.forEach((historyIndex, k) => {
+      layers.set(historyIndex, config.diffIds[k] as string);
+    });
+  }
+  return (index) => layers.get(index);
+}
