@@ -30,6 +30,7 @@ export interface ContainerLookup {
   resolve(mntns: number, pid: number): Promise<void>;
   isHost(mntns: number): boolean;
   invalidate(mntns: number): void;
+  adopt(mntns: number, record: ContainerRecord): void;
 }
 
 export interface AssemblerOptions {
@@ -43,6 +44,7 @@ export interface AssemblerOptions {
 }
 
 const AT_FDCWD = -100;
+const CLONE_NEWNS = 0x20000;
 const EINPROGRESS = -115;
 const O_CLOEXEC = 0o2000000;
 const O_DIRECTORY = 0o200000;
@@ -116,6 +118,21 @@ export class Assembler {
 
   resolve(r: SensorRecord): Promise<void> {
     return this.o.containers.resolve(r.mntns, r.pid);
+  }
+
+  /**
+   * Starts attributing a record's namespace as soon as the record arrives, before it waits in
+   * the reorder window: a short-lived container may be gone by the time it is processed. A
+   * namespace a process just created or entered is looked up again (inodes are reused).
+   */
+  prefetch(r: SensorRecord): void {
+    const containers = this.o.containers;
+    if (containers.isHost(r.mntns)) return;
+    const entering =
+      (r.kind === KIND.namespace && num(r, N.namespace.ret) === 0) ||
+      (r.kind === KIND.clone && (num(r, N.clone.flags) & CLONE_NEWNS) !== 0);
+    if (entering) containers.invalidate(r.mntns);
+    if (containers.lookup(r.mntns) === 'unknown') void containers.resolve(r.mntns, r.pid);
   }
 
   /** Applies a record; returns the event it makes, if it makes one and it is wanted. */

@@ -23,6 +23,8 @@ const NEGATIVE_TTL_MS = 1000;
 const NEGATIVE_TTL_MAX_MS = 60_000;
 /** A container seen before it started is inspected again after this. */
 const NOT_RUNNING_RECHECK_MS = 500;
+/** An answer this recent is not thrown away because a process entered the namespace. */
+const FRESH_MS = 2000;
 
 interface Negative {
   readonly until: number;
@@ -41,6 +43,7 @@ export class ContainerDirectory {
   private readonly negative = new Map<number, Negative>();
   private readonly byId = new Map<string, { record: ContainerRecord; at: number }>();
   private readonly inflight = new Map<number, Promise<void>>();
+  private readonly answeredAt = new Map<number, number>();
   private readonly imageDigests = new Map<string, string | undefined>();
   private list: { ids: string[]; at: number } | undefined;
   private readonly procRoot: string;
@@ -80,7 +83,16 @@ export class ContainerDirectory {
    * a container) is a reason to look again.
    */
   invalidate(mntns: number): void {
+    if (this.inflight.has(mntns)) return;
+    const at = this.answeredAt.get(mntns);
+    if (at !== undefined && this.now() - at < FRESH_MS) return;
     this.byNs.delete(mntns);
+    this.negative.delete(mntns);
+  }
+
+  /** Attributes a namespace to a container directly (a container process that made a new one). */
+  adopt(mntns: number, record: ContainerRecord): void {
+    this.byNs.set(mntns, record);
     this.negative.delete(mntns);
   }
 
@@ -91,6 +103,8 @@ export class ContainerDirectory {
     const job = this.find(mntns, pid)
       .catch(() => undefined)
       .then((record) => {
+        this.answeredAt.set(mntns, this.now());
+        if (this.answeredAt.size > 65_536) this.answeredAt.clear();
         if (record !== undefined) {
           this.byNs.set(mntns, record);
           this.negative.delete(mntns);

@@ -172,6 +172,7 @@ export class BpftraceSensor implements Sensor {
     const parsed = this.parser.parse(line);
     if (parsed.type === 'record') {
       this.counts.records++;
+      this.assembler?.prefetch(parsed.record);
       this.reorder.push(parsed.record, (r) => this.enqueue(r));
     } else if (parsed.type === 'lost') {
       this.counts.lost += parsed.events;
