@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import type { Package } from '../../src/inventory/package.js';
 import { buildTestImage } from '../support/images.js';
 import { commandWorks, dockerAvailable, requireIntegration } from '../support/integration.js';
