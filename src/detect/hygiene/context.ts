@@ -97,20 +97,23 @@ export class FileSystemView {
 
   /** Files matching any `match` glob and no `except` glob (`*` one path segment, `**` any depth). */
   usage(match: readonly string[], except: readonly string[]): CacheUsage | undefined {
-    const include = match.map(globRegex);
-    const exclude = except.map(globRegex);
+    const include = match.map((glob) => ({ full: globRegex(glob), dir: globRegex(cacheDirOf(glob), true) }));
+    const exclude = except.map((glob) => globRegex(glob));
     let files = 0;
     let bytes = 0;
+    let root = '';
     const perLayer = new Map<string, number>();
     for (const file of this.cached) {
-      if (!include.some((re) => re.test(file.path)) || exclude.some((re) => re.test(file.path))) continue;
+      const pattern = include.find((p) => p.full.test(file.path));
+      if (pattern === undefined || exclude.some((re) => re.test(file.path))) continue;
       files++;
       bytes += file.size;
       perLayer.set(file.layer, (perLayer.get(file.layer) ?? 0) + file.size + 1);
+      if (root === '') root = (pattern.dir.exec(file.path)?.[0] ?? '').replace(/\/$/, '');
     }
     if (files === 0) return undefined;
     const layer = [...perLayer.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
-    return { root: fixedPrefix(match[0] ?? '').replace(/\/$/, ''), files, bytes, layer };
+    return { root, files, bytes, layer };
   }
 
   /** The literal start of each glob: files outside all of them are never kept. */
@@ -125,8 +128,17 @@ function fixedPrefix(glob: string): string {
   return literal.slice(0, literal.lastIndexOf('/') + 1);
 }
 
-/** Built-in globs only (rules.yaml): `**` any depth, `*` within one segment, everything else literal. */
-function globRegex(glob: string): RegExp {
+/** The cache directory a glob names: everything before its first `**`, or its directory part. */
+function cacheDirOf(glob: string): string {
+  const deep = glob.indexOf('**');
+  return deep >= 0 ? glob.slice(0, deep) : glob.slice(0, glob.lastIndexOf('/') + 1);
+}
+
+/**
+ * Built-in globs only (rules.yaml): `**` any depth, `*` within one segment, everything else
+ * literal. A prefix regex matches the start of a path only.
+ */
+function globRegex(glob: string, prefix = false): RegExp {
   let source = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
@@ -136,7 +148,7 @@ function globRegex(glob: string): RegExp {
     } else if (c === '*') source += '[^/]*';
     else source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`);
+  return new RegExp(prefix ? `^${source}` : `^${source}$`);
 }
 
 /**

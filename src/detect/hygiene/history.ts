@@ -34,22 +34,42 @@ export function buildArgsOf(createdBy: string): BuildArg[] {
     run !== null
       ? text.slice(run[0].length).split(' ').slice(0, Number(run[1]))
       : /^ARG\s/.test(text)
-        ? text.slice(4).trim().split(/\s+/)
+        ? shellWords(text.slice(4))
         : [];
   const args: BuildArg[] = [];
   for (const word of words) {
     const eq = word.indexOf('=');
     if (eq > 0 && NAME.test(word.slice(0, eq))) {
-      args.push({ name: word.slice(0, eq), value: unquote(word.slice(eq + 1)) });
+      args.push({ name: word.slice(0, eq), value: word.slice(eq + 1) });
     }
   }
   return args;
 }
 
-function unquote(value: string): string {
-  return value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0])
-    ? value.slice(1, -1)
-    : value;
+/** Words as a Dockerfile ARG line splits them: whitespace separated, `"…"`/`'…'` quoting removed. */
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote = '';
+  for (const c of text) {
+    if (quote !== '') {
+      if (c === quote) quote = '';
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
 }
 
 export interface AddStep {
