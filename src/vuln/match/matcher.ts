@@ -8,7 +8,7 @@ import { chooseSeverity, type SeverityScore, severitiesOf } from '../severity/in
 import { schemeForEcosystem } from '../versioning/index.js';
 import { type MatchTarget, osEcosystems, targetsFor } from './ecosystem.js';
 import { compareIds, groupByAlias, identify } from './merge.js';
-import { evaluateAffected } from './ranges.js';
+import { evaluateAffected, type RangeEvaluation } from './ranges.js';
 import type {
   MatchExplanation,
   MatchedAdvisory,
@@ -83,11 +83,7 @@ export function matchPackages(
     unknown: 0,
     findings: 0,
   };
-  const records = new Map<string, OsvRecord | undefined>();
-  const recordOf = (id: string) => {
-    if (!records.has(id)) records.set(id, db.advisory(id));
-    return records.get(id);
-  };
+  const recordOf = recordReader(db);
   const uncovered = new Map<string, number>();
   const unreadable = new Map<string, string[]>();
   const osProblem = options.os === undefined ? undefined : osEcosystems(options.os);
@@ -145,7 +141,7 @@ export function matchPackages(
       looked = true;
       for (const match of db.affectedFor(target.ecosystem, target.name)) {
         stats.evaluations++;
-        const evaluation = evaluateAffected(match.affected, target.version, target.ecosystem);
+        const evaluation = evaluate(match, target.version, target.ecosystem);
         const named = match.exactName
           ? ''
           : ` (the advisory names the package ${JSON.stringify(match.packageName)})`;
@@ -156,7 +152,7 @@ export function matchPackages(
             match,
             record: recordOf(match.advisoryId),
             reason: evaluation.reason + named,
-            notes: evaluation.notes,
+            notes: [...evaluation.notes],
             fixed: evaluation.fixed,
           });
         } else if (evaluation.affected === 'unknown') {
@@ -195,6 +191,60 @@ export function matchPackages(
   return { findings, warnings: [...new Set(warnings)], explanations, stats };
 }
 
+/*
+ * Advisory data never changes under an open database, and rescans (a registry's worth of stored
+ * SBOMs) evaluate the same packages against the same entries over and over: records, range
+ * evaluations and parsed severities are kept per database and per affected entry (the database
+ * hands out the same entry objects while they are in its lookup cache), bounded in size.
+ */
+const MAX_RECORDS = 20_000;
+const MAX_VERSIONS_PER_ENTRY = 256;
+const recordCaches = new WeakMap<AdvisoryLookup, Map<string, OsvRecord | undefined>>();
+const evaluations = new WeakMap<AffectedMatch, Map<string, RangeEvaluation>>();
+const severityCache = new WeakMap<AffectedMatch, SeverityScore[]>();
+
+function recordReader(db: AdvisoryLookup): (id: string) => OsvRecord | undefined {
+  let cache = recordCaches.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    recordCaches.set(db, cache);
+  }
+  const records = cache;
+  return (id) => {
+    if (records.has(id)) return records.get(id);
+    if (records.size >= MAX_RECORDS) records.clear();
+    const record = db.advisory(id);
+    records.set(id, record);
+    return record;
+  };
+}
+
+function evaluate(match: AffectedMatch, version: string, ecosystem: string): RangeEvaluation {
+  let known = evaluations.get(match);
+  if (known === undefined) {
+    known = new Map();
+    evaluations.set(match, known);
+  }
+  const key = `${ecosystem}\0${version}`;
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
+  const evaluation = evaluateAffected(match.affected, version, ecosystem);
+  if (known.size >= MAX_VERSIONS_PER_ENTRY) known.clear();
+  known.set(key, evaluation);
+  return evaluation;
+}
+
+function severitiesFor(hit: Hit): SeverityScore[] {
+  const cached = severityCache.get(hit.match);
+  if (cached !== undefined) return cached;
+  const scores = severitiesOf(
+    hit.record ?? { id: hit.match.advisoryId, severity: [...hit.match.severity] },
+    hit.match.affected,
+  );
+  severityCache.set(hit.match, scores);
+  return scores;
+}
+
 function isOsType(pkg: Package): boolean {
   return pkg.type === 'deb' || pkg.type === 'apk' || pkg.type === 'rpm';
 }
@@ -228,12 +278,7 @@ function toFindings(
     const fixed = [...new Set(groupHits.flatMap((hit) => hit.fixed))].sort((a, b) =>
       scheme?.valid(a) && scheme.valid(b) ? scheme.compare(a, b) : compareIds(a, b),
     );
-    const severities: SeverityScore[] = groupHits.flatMap((hit) =>
-      severitiesOf(
-        hit.record ?? { id: hit.match.advisoryId, severity: [...hit.match.severity] },
-        hit.match.affected,
-      ),
-    );
+    const severities: SeverityScore[] = groupHits.flatMap((hit) => severitiesFor(hit));
     const unique = dedupeSeverities(severities);
     const chosen = chooseSeverity(unique, target.origin === 'distro');
     const primary = group.find((advisory) => advisory.id === id) ?? group[0];
