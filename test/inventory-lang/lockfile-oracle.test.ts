@@ -11,8 +11,8 @@ import { commandWorks, requireIntegration } from '../support/integration.js';
 const run = promisify(execFile);
 
 /**
- * Lockfiles written by the real tools (pnpm 7, 8 and 9 — lockfile formats 5.4, 6.0 and 9.0 —
- * Yarn 1 and Yarn 4), each for the same project with old packages, nested versions, an alias,
+ * Lockfiles written by the real tools (npm 6 and 8 — package-lock v1 and v2; pnpm 7, 8 and 9 —
+ * lockfile formats 5.4, 6.0 and 9.0; Yarn 1 and Yarn 4), each for the same project with old packages, nested versions, an alias,
  * a scoped package and a development-only dependency, checked against the tool's own listing.
  * The tools come from the npm registry through npx.
  */
@@ -64,7 +64,7 @@ function pnpmListing(text: string): { ids: Set<string>; paths: Map<string, strin
   return { ids, paths };
 }
 
-describe('lockfiles written by pnpm and Yarn', () => {
+describe('lockfiles written by npm, pnpm and Yarn', () => {
   let work: string;
   const projects = new Map<string, { dir: string; packages: Package[] }>();
 
@@ -92,6 +92,17 @@ describe('lockfiles written by pnpm and Yarn', () => {
         tool(dir, `pnpm@${version}`, ['install', '--ignore-scripts', '--reporter=silent']),
       );
     }
+    for (const version of ['6.14.18', '8.19.4']) {
+      await project(`npm${version}`, (dir) =>
+        tool(dir, `npm@${version}`, [
+          'install',
+          '--ignore-scripts',
+          '--no-audit',
+          '--no-fund',
+          '--loglevel=error',
+        ]),
+      );
+    }
     await project('yarn1', (dir) =>
       tool(dir, 'yarn@1.22.22', ['install', '--ignore-scripts', '--silent', '--no-progress']),
     );
@@ -115,6 +126,32 @@ describe('lockfiles written by pnpm and Yarn', () => {
       expect(prod.ids).toContain('ms@2.0.0');
       expect(prod.ids).not.toContain('ms@2.1.3'); // development only
       expect(fromLockfile(`pnpm${version}`, 'pnpm-lock.yaml')).toEqual(prod.ids);
+    });
+  }
+
+  for (const [version, format, prodFlag] of [
+    ['6.14.18', '1', '--prod'],
+    ['8.19.4', '2', '--omit=dev'],
+  ]) {
+    itRegistry(`npm ${version} (package-lock v${format}): the production packages npm ls lists`, async () => {
+      const { dir } = projects.get(`npm${version}`) as { dir: string };
+      const doc = JSON.parse(
+        await tool(dir, `npm@${version}`, ['ls', '--json', '--all', prodFlag as string]),
+      );
+      const expected = new Set<string>();
+      const walk = (node: {
+        dependencies?: Record<string, { version?: string; dependencies?: unknown }>;
+      }) => {
+        for (const [key, child] of Object.entries(node.dependencies ?? {})) {
+          // npm ls names an alias by the alias; the package is its target.
+          expected.add(`${ALIASES[key] ?? key}@${child.version}`);
+          walk(child as Parameters<typeof walk>[0]);
+        }
+      };
+      walk(doc);
+      expect(expected.size).toBeGreaterThan(50);
+      expect(expected).not.toContain('ms@2.1.3'); // development only
+      expect(fromLockfile(`npm${version}`, 'package-lock.json')).toEqual(expected);
     });
   }
 
