@@ -98,6 +98,7 @@ export async function loadDockerArchive(
       diffId,
       size: entry.size,
       mediaType,
+      ...(named && named !== diffId ? { verifiedDigest: named } : {}),
       open: () => openLayerBlob(archive.stream(entry), blob),
     });
   }

@@ -186,6 +186,8 @@ async function openDaemonImage(name: string, options: SourceOptions): Promise<Im
     const layers: Layer[] = config.diffIds.map((diffId, i) => ({
       digest: diffId,
       diffId,
+      // The daemon computed these diffIds itself when it built, pulled or loaded the image.
+      verifiedDigest: diffId,
       size: exported?.layers[i]?.size ?? -1,
       mediaType: exported?.layers[i]?.mediaType ?? MediaType.ociLayer,
       open: async () => {

@@ -223,6 +223,8 @@ export async function imageFromManifest(
       diffId,
       size,
       mediaType: layer.mediaType,
+      // openLayerBlob checks a blob named by another digest than the diffId while it streams.
+      ...(layer.digest !== diffId ? { verifiedDigest: layer.digest } : {}),
       open: () => openLayerBlob(store.openBlob(layer.digest), blob),
     });
   }

@@ -102,6 +102,8 @@ export async function openRegistryImage(
       diffId: config.diffIds[i] as string,
       size: descriptor.size,
       mediaType: descriptor.mediaType,
+      // Every blob is checked against its digest while it streams (verify.ts).
+      verifiedDigest: descriptor.digest,
       open: () => openLayer(client, descriptor, options, limits),
     };
   });
