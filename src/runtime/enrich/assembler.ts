@@ -107,13 +107,20 @@ export class Assembler {
    */
   needsResolution(r: SensorRecord): boolean {
     const containers = this.o.containers;
-    if (containers.lookup(r.mntns) === 'unknown') return true;
     if (containers.isHost(r.mntns)) return false;
     const known =
       this.table.get(r.pid) ?? (r.kind === KIND.clone ? this.table.get(num(r, N.clone.ppid)) : undefined);
-    if (known !== undefined && known.mntns === r.mntns) return false;
-    containers.invalidate(r.mntns);
-    return true;
+    if (known !== undefined && known.mntns !== r.mntns) {
+      // A container process that made itself a new namespace (unshare, clone) stays in its
+      // container, as its cgroup says: no need to ask, and it may be gone before anyone could.
+      const from = containers.lookup(known.mntns);
+      if (from !== undefined && from !== 'unknown') {
+        containers.adopt(r.mntns, from);
+        return false;
+      }
+      containers.invalidate(r.mntns);
+    }
+    return containers.lookup(r.mntns) === 'unknown';
   }
 
   resolve(r: SensorRecord): Promise<void> {
