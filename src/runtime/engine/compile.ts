@@ -401,7 +401,7 @@ function scalarTest(left: Operand, op: Operator, item: ValueItem): Test {
     case 'bytes':
       return bytesTest(left, op, item);
     case 'dyn':
-      return dynTest(op, item);
+      return dynTest(left, op, item);
   }
 }
 
@@ -488,16 +488,19 @@ function bytesTest(left: Operand, op: Operator, item: ValueItem): Test {
 }
 
 /** Raw arguments (`evt.rawarg.x`) are numbers or text depending on the event: decide per value. */
-function dynTest(op: Operator, item: ValueItem): Test {
+function dynTest(left: Operand, op: Operator, item: ValueItem): Test {
   const text = item.value;
   const num = numberOf(text);
   const big = bigintOf(text);
-  const str = stringTest({ type: 'string', get: () => undefined, text: '' }, op, item);
+  const str = stringTest(left, op, item);
+  const numTest = num === undefined ? undefined : numericTest(op, num);
+  const bigTest = big === undefined ? undefined : numericTest(op, big);
+  const unmatched = op === '!=';
   return (v) => {
     if (typeof v === 'string') return str(v);
-    if (typeof v === 'number') return num !== undefined ? numericTest(op, num)(v) : op === '!=';
-    if (typeof v === 'bigint') return big !== undefined ? numericTest(op, big)(v) : op === '!=';
-    if (typeof v === 'boolean') return op === '!=' ? String(v) !== text : String(v) === text;
+    if (typeof v === 'number') return numTest === undefined ? unmatched : numTest(v);
+    if (typeof v === 'bigint') return bigTest === undefined ? unmatched : bigTest(v);
+    if (typeof v === 'boolean') return unmatched ? String(v) !== text : String(v) === text;
     return str(Buffer.from(v).toString('utf8'));
   };
 }
