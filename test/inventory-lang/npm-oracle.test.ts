@@ -29,6 +29,8 @@ const DEPENDENCIES = {
   'old-minimist': 'npm:minimist@0.0.8',
 };
 const PROJECT = { name: 'cerana-npm-oracle', version: '1.0.0' };
+/** A workspace of the project with a dependency of its own. */
+const WORKSPACE = { name: 'cerana-npm-tools', version: '0.1.0', dependencies: { 'left-pad': '1.3.0' } };
 
 const registryReachable = commandWorks('npm', ['ping']);
 const itNpm = requireIntegration('Docker and the npm registry', dockerAvailable && registryReachable);
@@ -41,6 +43,7 @@ interface NpmLsNode {
   name?: string;
   version?: string;
   path?: string;
+  resolved?: string;
   dependencies?: Record<string, NpmLsNode>;
 }
 
@@ -49,6 +52,7 @@ describe('npm cataloger against npm ls', () => {
   let tag: string;
   /** `npm ls --all --long`: install path (relative to the project) → name@version. */
   const expected = new Map<string, string>();
+  const workspaces: string[] = [];
   let packages: Package[] = [];
 
   beforeAll(async () => {
@@ -58,8 +62,14 @@ describe('npm cataloger against npm ls', () => {
     await mkdir(project, { recursive: true });
     await writeFile(
       join(project, 'package.json'),
-      JSON.stringify({ ...PROJECT, private: true, dependencies: DEPENDENCIES }, null, 2),
+      JSON.stringify(
+        { ...PROJECT, private: true, workspaces: ['packages/*'], dependencies: DEPENDENCIES },
+        null,
+        2,
+      ),
     );
+    await mkdir(join(project, 'packages', 'tools'), { recursive: true });
+    await writeFile(join(project, 'packages', 'tools', 'package.json'), JSON.stringify(WORKSPACE, null, 2));
     await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
       cwd: project,
       timeout: 300_000,
@@ -70,7 +80,11 @@ describe('npm cataloger against npm ls', () => {
     });
     const walk = (node: NpmLsNode) => {
       for (const [key, child] of Object.entries(node.dependencies ?? {})) {
-        expected.set(child.path?.slice(project.length + 1) ?? key, `${child.name ?? key}@${child.version}`);
+        const path = child.path?.slice(project.length + 1) ?? key;
+        // A workspace is linked from node_modules to where it lives (`resolved: file:...`): it
+        // is the project's own code, so Cerana does not list it; its dependencies it does.
+        if (child.resolved?.startsWith('file:')) workspaces.push(`${child.name ?? key}@${child.version}`);
+        else expected.set(path, `${child.name ?? key}@${child.version}`);
         walk(child);
       }
     };
@@ -103,6 +117,9 @@ describe('npm cataloger against npm ls', () => {
       }
     }
     expect(found).toEqual(expected);
+    expect(workspaces).toEqual([`${WORKSPACE.name}@${WORKSPACE.version}`]);
+    expect(expected.get('node_modules/left-pad')).toBe('left-pad@1.3.0');
+    expect(packages.some((p) => p.name === WORKSPACE.name)).toBe(false);
   });
 
   itNpm('reads the same packages from the project lockfile, without the project itself', () => {
@@ -129,9 +146,14 @@ describe('npm cataloger against npm ls', () => {
       const trivy = (await trivyPurls(archive, work)).filter((purl) => purl.startsWith('pkg:npm/'));
       const cerana = new Set(packages.map((p) => p.purl));
       const missed = trivy.filter((purl) => !cerana.has(purl));
-      // Trivy also lists the project's own package.json. npm decides: `npm ls` shows it as the
-      // root project, not as a dependency, so Cerana is right to leave it out.
-      expect(missed).toEqual([`pkg:npm/${PROJECT.name}@${PROJECT.version}`]);
+      // Trivy also lists the project's own package.json and its workspace's. npm decides:
+      // `npm ls` shows the first as the root project and the second as a link to the project's
+      // own folder (`resolved: file:../packages/tools`), neither a registry package, so Cerana
+      // is right to leave them out.
+      expect(missed.sort()).toEqual([
+        `pkg:npm/${PROJECT.name}@${PROJECT.version}`,
+        `pkg:npm/${WORKSPACE.name}@${WORKSPACE.version}`,
+      ]);
       expect(trivy.length).toBeGreaterThan(60);
       await rm(archive);
     },
