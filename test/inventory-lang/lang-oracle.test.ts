@@ -18,8 +18,9 @@ const itDocker = requireIntegration('Docker', dockerAvailable);
 const itTrivy = requireIntegration('Docker and Trivy', dockerAvailable && trivyAvailable);
 
 /** Runs a command in a container of the image, without network: the package manager's own answer. */
-async function inImage(tag: string, command: string[]): Promise<string> {
-  const { stdout } = await run('docker', ['run', '--rm', '--network', 'none', tag, ...command], {
+async function inImage(tag: string, command: string[], env: string[] = []): Promise<string> {
+  const flags = env.flatMap((variable) => ['-e', variable]);
+  const { stdout } = await run('docker', ['run', '--rm', '--network', 'none', ...flags, tag, ...command], {
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -60,7 +61,14 @@ describe('Python, Ruby, PHP and .NET catalogers against the package managers', (
   });
 
   itDocker('finds exactly the distributions importlib.metadata finds on sys.path', async () => {
-    const oracle = JSON.parse(await inImage(tag, ['python3', '-c', PYTHON_ORACLE])) as {
+    // Debian's Python does not look in /usr/local/lib/python3.11/site-packages by itself.
+    const oracle = JSON.parse(
+      await inImage(
+        tag,
+        ['python3', '-c', PYTHON_ORACLE],
+        ['PYTHONPATH=/usr/local/lib/python3.11/site-packages'],
+      ),
+    ) as {
       path: string[];
       dists: [string, string, string][];
     };
@@ -78,7 +86,7 @@ describe('Python, Ruby, PHP and .NET catalogers against the package managers', (
         }
       }
     }
-    expect(expected.size).toBe(13);
+    expect(expected.size).toBe(14);
     expect(found).toEqual(expected);
     expect(ofType('pypi')).toHaveLength(expected.size);
   });
@@ -88,7 +96,12 @@ describe('Python, Ruby, PHP and .NET catalogers against the package managers', (
     expect(['requests', 'urllib3', 'certifi', 'idna', 'charset-normalizer', 'pip'].map(owned)).toEqual(
       Array(6).fill(true),
     );
-    expect(['Cerana-Local-Pkg', 'legacy_tool', 'Old.Dist'].map(owned)).toEqual([false, false, false]);
+    expect(['Cerana-Local-Pkg', 'legacy_tool', 'Old.Dist', 'Site_Only'].map(owned)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(ofType('pypi').find((p) => p.name === 'Cerana-Local-Pkg')?.purl).toBe(
       'pkg:pypi/cerana-local-pkg@1.2.3',
     );

@@ -23,6 +23,7 @@ RUN cd /tmp/gem && gem build --quiet cerana-hello.gemspec && gem install --local
 COPY php /srv/php
 RUN cd /srv/php && COMPOSER_ALLOW_SUPERUSER=1 composer install --quiet --no-interaction --no-plugins --no-scripts
 COPY site/ /usr/local/lib/python3.11/dist-packages/
+COPY site-packages/ /usr/local/lib/python3.11/site-packages/
 COPY legacy-php /srv/legacy
 COPY dotnet /opt/dotnet-app
 `,
@@ -74,6 +75,13 @@ end
   'site/Old.Dist-2.0-py3.11.egg-info/PKG-INFO':
     'Metadata-Version: 1.2\nName: Old.Dist\nVersion: 2.0\nSummary: an egg-info directory\n',
   'site/Old.Dist-2.0-py3.11.egg-info/top_level.txt': 'old_dist\n',
+  // Where python.org builds (the python:3.x images) install; Debian's Python looks there only
+  // with PYTHONPATH.
+  'site-packages/Site_Only-0.5.dist-info/METADATA':
+    'Metadata-Version: 2.1\nName: Site_Only\nVersion: 0.5\nClassifier: License :: OSI Approved :: MIT License\n',
+  'site-packages/Site_Only-0.5.dist-info/RECORD':
+    'site_only.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\nSite_Only-0.5.dist-info/METADATA,,\nSite_Only-0.5.dist-info/RECORD,,\n',
+  'site-packages/site_only.py': '',
   // Composer 1 wrote installed.json as a bare list.
   'legacy-php/vendor/composer/installed.json': JSON.stringify(
     [
