@@ -45,6 +45,13 @@ describe('bpftrace program generation', () => {
     expect(tracepoints).not.toContain('syscalls:sys_exit_openat2');
   });
 
+  it('reads capability sets the way the kernel lays them out', () => {
+    expect(program().text).toContain('curtask->cred->cap_effective.val');
+    expect(program({ legacyCapabilities: true }).text).toContain(
+      '(((uint64)curtask->cred->cap_effective.cap[1] << 32) | curtask->cred->cap_effective.cap[0])',
+    );
+  });
+
   it('cuts long strings in pieces of strlen - 1 bytes', () => {
     const { text } = program({ strlen: 64, stringPieces: 3 });
     expect(text).toContain('+ 63');

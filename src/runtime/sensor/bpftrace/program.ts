@@ -32,6 +32,8 @@ export interface ProgramOptions {
   readonly strlen: number;
   /** Pieces a long string is cut into at most (paths up to `pieces * (strlen - 1)` bytes). */
   readonly stringPieces: number;
+  /** Kernels before 6.3 keep capability sets as two 32-bit words (`cap[2]`), later ones as `val`. */
+  readonly legacyCapabilities?: boolean;
 }
 
 export const DEFAULT_STRLEN = 128;
@@ -171,6 +173,10 @@ function probes(o: ProgramOptions): ProbeSpec<RecordName>[] {
   const add = <R extends RecordName>(spec: ProbeSpec<R>) =>
     list.push(spec as unknown as ProbeSpec<RecordName>);
   const R = regs(o.threadSize);
+  const caps = (set: string) =>
+    o.legacyCapabilities === true
+      ? `(((uint64)curtask->cred->${set}.cap[1] << 32) | curtask->cred->${set}.cap[0])`
+      : `curtask->cred->${set}.val`;
 
   // --- process lifecycle -----------------------------------------------------------------
   const cloneFlags: Record<string, string> = {
@@ -227,9 +233,9 @@ function probes(o: ProgramOptions): ProbeSpec<RecordName>[] {
       gid: 'curtask->cred->egid.val',
       loginuid: 'curtask->loginuid.val',
       ...TASK_ID_NUMS,
-      capEff: 'curtask->cred->cap_effective.val',
-      capPrm: 'curtask->cred->cap_permitted.val',
-      capInh: 'curtask->cred->cap_inheritable.val',
+      capEff: caps('cap_effective'),
+      capPrm: caps('cap_permitted'),
+      capInh: caps('cap_inheritable'),
       exeIno: '$ef->f_inode->i_ino',
       exeNlink: '$ef->f_inode->i_nlink',
       argc: '$argc',

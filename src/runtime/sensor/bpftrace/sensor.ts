@@ -116,26 +116,36 @@ export class BpftraceSensor implements Sensor {
       wallClock: (mono) => BigInt(Math.trunc(mono)) + offset,
       wants: (c) => (c !== undefined || includeHost) && wants(c),
     });
-    const { text } = generateProgram({
-      selfPid: process.pid,
-      ...(includeHost ? {} : { hostMntns: pre.hostMntns }),
-      threadSize: this.o.threadSize ?? 16384,
-      tracepoints: pre.tracepoints,
-      strlen: DEFAULT_STRLEN,
-      stringPieces: DEFAULT_STRING_PIECES,
-    });
-    this.runner = await BpftraceRunner.start({
-      bpftrace: pre.bpftrace,
-      program: text,
-      env: {
-        BPFTRACE_STRLEN: String(DEFAULT_STRLEN),
-        BPFTRACE_PERF_RB_PAGES: String(this.o.bufferPages ?? 1024),
-      },
-      onLine: (line) => this.line(line),
-      ...(this.o.onWarning === undefined
-        ? {}
-        : { onDiagnostic: (l: string) => this.o.onWarning?.(`bpftrace: ${l}`) }),
-    });
+    const program = (legacyCapabilities: boolean) =>
+      generateProgram({
+        selfPid: process.pid,
+        ...(includeHost ? {} : { hostMntns: pre.hostMntns }),
+        threadSize: this.o.threadSize ?? 16384,
+        tracepoints: pre.tracepoints,
+        strlen: DEFAULT_STRLEN,
+        stringPieces: DEFAULT_STRING_PIECES,
+        legacyCapabilities,
+      }).text;
+    const start = (text: string) =>
+      BpftraceRunner.start({
+        bpftrace: pre.bpftrace,
+        program: text,
+        env: {
+          BPFTRACE_STRLEN: String(DEFAULT_STRLEN),
+          BPFTRACE_PERF_RB_PAGES: String(this.o.bufferPages ?? 1024),
+        },
+        onLine: (line) => this.line(line),
+        ...(this.o.onWarning === undefined
+          ? {}
+          : { onDiagnostic: (l: string) => this.o.onWarning?.(`bpftrace: ${l}`) }),
+      });
+    try {
+      this.runner = await start(program(false));
+    } catch (err) {
+      // Capability sets changed shape in Linux 6.3; older kernels get the older expression.
+      if (!(err instanceof Error && /field named 'val'/.test(err.message))) throw err;
+      this.runner = await start(program(true));
+    }
     // Processes that exist already; records that arrived meanwhile wait in the reorder buffer.
     table.seed(scanProcesses());
     void this.runner.exited.then((exit) => {
