@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { configCommand } from './config.js';
 import { dbCommand } from './db.js';
 import { imageCommand } from './image.js';
+import { policyCommand } from './policy.js';
 import { rulesCommand } from './rules.js';
 import { sbomCommand } from './sbom.js';
 import { versionCommand } from './version.js';
@@ -11,6 +12,7 @@ export const commands: readonly Command[] = [
   imageCommand,
   sbomCommand,
   configCommand,
+  policyCommand,
   dbCommand,
   rulesCommand,
   versionCommand,

@@ -1,0 +1,32 @@
+import type { StageVerdict } from './evaluate.js';
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+function resultLabel(result: string, action: string): string {
+  if (result === 'pass') return 'PASS';
+  if (result === 'error') return 'ERROR';
+  return action === 'deny' ? 'DENY' : action === 'warn' ? 'WARN' : 'INFO';
+}
+
+/** The verdict table `policy test` and `image --policy` print: rule, result, evidence. */
+export function renderVerdictTable(verdict: StageVerdict, ref: string): string {
+  const rows = verdict.verdicts.map((v) => [
+    v.rule,
+    resultLabel(v.result, v.action),
+    v.action,
+    v.result === 'pass' ? '' : v.evidence.join(', ') || v.description,
+  ]);
+  const lines = [
+    `${ref}: stage ${verdict.stage}: ${verdict.outcome.toUpperCase()} (score ${verdict.score.toFixed(2)}, minimum ${verdict.minScore})`,
+    ...table(['RULE', 'RESULT', 'ACTION', 'EVIDENCE'], rows),
+  ];
+  return `${lines.join('\n')}\n`;
+}
