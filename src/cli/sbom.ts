@@ -10,6 +10,7 @@ import {
   parseCommandArgs,
   stringOption,
 } from './command.js';
+import { sbomScanCommand } from './sbom-scan.js';
 import {
   REFERENCE_USAGE,
   SOURCE_OPTIONS,
@@ -29,6 +30,7 @@ export const sbomCommand: Command = {
   name: 'sbom',
   summary: 'List every OS and language package of an image as an SBOM',
   usage: `Usage: cerana sbom <ref> [options]
+       cerana sbom scan <file> [options]   rescan an SBOM for vulnerabilities (see 'cerana sbom scan --help')
 
 ${REFERENCE_USAGE}
 
@@ -44,6 +46,8 @@ Files a cataloger could not read are reported as warnings on standard error (in 
 json formats, in the output itself).`,
 
   async run(args, io) {
+    // `cerana sbom scan <file>` reads an SBOM back instead of producing one.
+    if (args[0] === 'scan') return sbomScanCommand.run(args.slice(1), io);
     const parsed = parseCommandArgs('sbom', args, OPTIONS);
     const ref = singleReference('sbom', parsed);
     const format = choiceOption(parsed, 'format', SBOM_FORMATS, 'cyclonedx');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../../src/cli/command.js';
+import { sbomCommand } from '../../src/cli/sbom.js';
 import { sbomScanCommand } from '../../src/cli/sbom-scan.js';
 import { cerana } from '../support/cli.js';
 import { KIT, kitDatabasePath } from './support/db.js';
@@ -129,7 +130,8 @@ describe('cerana sbom scan', () => {
     const file = join(work, 'spdx.json');
     writeFileSync(file, JSON.stringify(SPDX));
     const table = memoryIo();
-    expect(await sbomScanCommand.run([file, '--db', dbPath, '--exit-code', '3'], table.io)).toBe(3);
+    // Through `cerana sbom`, which routes `scan` to the rescan command.
+    expect(await sbomCommand.run(['scan', file, '--db', dbPath, '--exit-code', '3'], table.io)).toBe(3);
     expect(table.out()).toMatch(
       /CVE-2021-44906\s+minimist\s+1\.2\.5\s+1\.2\.6\s+app\/node_modules\/minimist/,
     );
