@@ -6,6 +6,7 @@ import { policyCommand } from './policy.js';
 import { rulesCommand } from './rules.js';
 import { sbomCommand } from './sbom.js';
 import { versionCommand } from './version.js';
+import { vexCommand } from './vex.js';
 
 /** Every top-level command, in the order `cerana --help` lists them. */
 export const commands: readonly Command[] = [
@@ -13,6 +14,7 @@ export const commands: readonly Command[] = [
   sbomCommand,
   configCommand,
   policyCommand,
+  vexCommand,
   dbCommand,
   rulesCommand,
   versionCommand,

@@ -1,12 +1,15 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { CeranaError } from '../common/errors.js';
+import { loadExceptions } from '../policy/exceptions.js';
 import { gateScan } from '../policy/gate.js';
 import { loadPolicy } from '../policy/policy.js';
-import { renderVerdictTable } from '../policy/render.js';
+import { renderSuppressed, renderVerdictTable } from '../policy/render.js';
 import { readScanDocument } from '../policy/scan-document.js';
 import { renderScoreExplanation } from '../policy/score.js';
 import { STARTER_POLICY } from '../policy/starter.js';
+import { applySuppressions, describeExpired } from '../policy/suppress.js';
 import { loadThreatIntel } from '../policy/threat-intel.js';
+import { loadOpenVex } from '../policy/vex.js';
 import {
   type Command,
   choiceOption,
@@ -24,6 +27,9 @@ const OPTIONS: OptionSpec = {
   'explain-score': { type: 'boolean' },
   output: { type: 'string', short: 'o' },
   force: { type: 'boolean' },
+  exceptions: { type: 'string' },
+  vex: { type: 'string', multiple: true },
+  'show-suppressed': { type: 'boolean' },
 };
 
 const FORMATS = ['table', 'json'] as const;
@@ -36,6 +42,9 @@ const USAGE = `Usage: cerana policy <test|check|init> [options]
       --kev FILE            CISA KEV catalog JSON (known exploited vulnerabilities)
       --epss FILE           FIRST EPSS CSV (cve,epss,percentile)
       --explain-score       print every point the risk score lost, with its finding and factor
+      --exceptions FILE     accepted risks (id, scope, reason, owner, expires); expired ones are reported
+      --vex FILE            OpenVEX document: not_affected/fixed statements suppress vulnerabilities (repeatable)
+      --show-suppressed     list the suppressed findings and why
       -f, --format F        table|json (default table)
       exit code 1 when the stage denies any scan
   cerana policy check <policy.yaml>                 load and type-check a policy
@@ -83,16 +92,45 @@ export const policyCommand: Command = {
     const kev = stringOption(parsed, 'kev');
     const epss = stringOption(parsed, 'epss');
     const intel = loadThreatIntel({ ...(kev ? { kev } : {}), ...(epss ? { epss } : {}) });
+    const exceptionsFile = stringOption(parsed, 'exceptions');
+    const exceptions = exceptionsFile === undefined ? [] : loadExceptions(exceptionsFile);
+    const vexFiles = parsed.values.vex;
+    const vex = (Array.isArray(vexFiles) ? vexFiles : []).map((origin) => ({
+      doc: loadOpenVex(origin),
+      origin,
+    }));
+    const showSuppressed = flag(parsed, 'show-suppressed');
+    const now = new Date();
+    const expiredSeen = new Set<string>();
     let exitCode: 0 | 1 = 0;
     const results = [];
     for (const path of scans) {
       const doc = readScanDocument(path);
-      const gate = gateScan(doc, { policy, stage, intel });
+      const suppression = applySuppressions(doc, { exceptions, vex, now });
+      for (const line of describeExpired(suppression.expired)) {
+        if (!expiredSeen.has(line)) io.stderr.write(`cerana: warning: ${line}\n`);
+        expiredSeen.add(line);
+      }
+      const gate = gateScan(doc, { policy, stage, intel, findings: suppression.findings });
       if (gate.exitCode === 1) exitCode = 1;
+      const suppressed = suppression.findings.filter((f) => f.suppressed);
       if (format === 'json') {
-        results.push({ scan: path, ref: doc.artifact.ref, ...gate.verdict, scoreBreakdown: gate.score });
+        results.push({
+          scan: path,
+          ref: doc.artifact.ref,
+          ...gate.verdict,
+          scoreBreakdown: gate.score,
+          suppressed: showSuppressed ? suppressed : suppressed.length,
+          expiredExceptions: suppression.expired.map((e) => ({
+            id: e.id,
+            source: e.source,
+            owner: e.owner,
+            expires: e.expires,
+          })),
+        });
       } else {
         io.stdout.write(renderVerdictTable(gate.verdict, doc.artifact.ref));
+        if (suppressed.length > 0) io.stdout.write(renderSuppressed(suppressed, showSuppressed));
         if (flag(parsed, 'explain-score')) io.stdout.write(renderScoreExplanation(gate.score));
       }
     }

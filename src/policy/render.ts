@@ -1,4 +1,5 @@
 import type { StageVerdict } from './evaluate.js';
+import type { Finding } from './finding.js';
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -29,4 +30,16 @@ export function renderVerdictTable(verdict: StageVerdict, ref: string): string {
     ...table(['RULE', 'RESULT', 'ACTION', 'EVIDENCE'], rows),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Suppressed findings stay visible: a count, or with `--show-suppressed` each one and why. */
+export function renderSuppressed(suppressed: Finding[], show: boolean): string {
+  if (!show) return `${suppressed.length} suppressed findings (--show-suppressed lists them)\n`;
+  const rows = suppressed.map((f) => [
+    f.id,
+    f.package ? `${f.package.name}@${f.package.version}` : (f.location.path ?? ''),
+    f.suppressed?.by ?? '',
+    f.suppressed?.reason ?? '',
+  ]);
+  return `${['SUPPRESSED', ...table(['FINDING', 'TARGET', 'BY', 'REASON'], rows)].join('\n')}\n`;
 }
