@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { configCommand } from './config.js';
 import { dbCommand } from './db.js';
 import { imageCommand } from './image.js';
+import { planCommand } from './plan.js';
 import { policyCommand } from './policy.js';
 import { rulesCommand } from './rules.js';
 import { sbomCommand } from './sbom.js';
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   configCommand,
   policyCommand,
   vexCommand,
+  planCommand,
   dbCommand,
   rulesCommand,
   versionCommand,

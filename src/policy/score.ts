@@ -148,6 +148,21 @@ function findingPenalty(
   return { finding: f, id: f.id, kind: f.kind, target: targetOf(f), parts, total };
 }
 
+/**
+ * What one finding costs an image before rank dampening and the floor: the risk a fix removes,
+ * which `plan` ranks actions by. 0 for suppressed findings.
+ */
+export function findingRisk(
+  f: Finding,
+  intel: ThreatIntel,
+  facts: { exposure: string; criticality: string },
+): number {
+  if (f.suppressed) return 0;
+  const exposure = EXPOSURE_PERCENT[facts.exposure] ?? 0;
+  const criticality = CRITICALITY_PERCENT[facts.criticality] ?? 0;
+  return findingPenalty(f, intel, exposure, criticality, facts)?.total ?? 0;
+}
+
 /** Deterministic: the same document, context and formula version always give the same breakdown. */
 export function scoreScan(doc: ScanDocument, context: ScoreContext = {}): ScoreResult {
   const intel = context.intel ?? EMPTY_INTEL;
