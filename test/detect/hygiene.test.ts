@@ -144,7 +144,12 @@ describe('image config and history checks', () => {
       brief(
         checker.check({
           config: cfg,
-          reportedSecretLocations: ['config:Env[1]', 'history[2]', 'history[3]'],
+          reportedSecrets: [
+            { path: 'config:Env[1]', redacted: 'hunt****20' },
+            { path: 'history[2]', redacted: 'npm_****89' },
+            // A different value at a location does not silence hygiene there.
+            { path: 'history[4]', redacted: 'ghp_****zz' },
+          ],
         }),
       ),
     ).toEqual([

@@ -1,11 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { buildPortrait, FileHashVisitor, type Portrait, packageOwners } from '../../src/detect/binaries/index.js';
+import {
+  buildPortrait,
+  FileHashVisitor,
+  type Portrait,
+  packageOwners,
+} from '../../src/detect/binaries/index.js';
 import { checkHygiene, hygieneVisitor } from '../../src/detect/hygiene/index.js';
 import { MalwareDetector, type MalwareResult } from '../../src/detect/malware/index.js';
+import { SecretScanner } from '../../src/detect/secrets/scanner.js';
 import { scanImage } from '../../src/image/scan/index.js';
 import { openImage } from '../../src/image/source/index.js';
 import type { Image } from '../../src/image/types.js';
@@ -15,10 +25,14 @@ import { detectOs } from '../../src/inventory/os/detect.js';
 import { osReleaseVisitor } from '../../src/inventory/os/visitor.js';
 import type { Finding } from '../../src/policy/finding.js';
 import { buildTestImage } from '../support/images.js';
-import { commandWorks, dockerAvailable, requireIntegration } from '../support/integration.js';
+import { BASE_IMAGE, commandWorks, dockerAvailable, requireIntegration } from '../support/integration.js';
 
+const execFileAsync = promisify(execFile);
 const itDocker = requireIntegration('Docker', dockerAvailable);
-const itDockerYara = requireIntegration('Docker and yara', dockerAvailable && commandWorks('yara', ['--version']));
+const itDockerYara = requireIntegration(
+  'Docker and yara',
+  dockerAvailable && commandWorks('yara', ['--version']),
+);
 const work = mkdtempSync(join(tmpdir(), 'cerana-test-detect-images-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -36,7 +50,13 @@ async function detect(tag: string): Promise<Detected> {
   try {
     const catalogers = defaultCatalogers();
     const malware = new MalwareDetector();
-    const visitors = [osReleaseVisitor, ...catalogers, new FileHashVisitor(), ...malware.visitors(), hygieneVisitor];
+    const visitors = [
+      osReleaseVisitor,
+      ...catalogers,
+      new FileHashVisitor(),
+      ...malware.visitors(),
+      hygieneVisitor,
+    ];
     const files = await scanImage(image, visitors, { cacheDir });
     const os = detectOs(
       (path) => files.read(path),
@@ -47,7 +67,13 @@ async function detect(tag: string): Promise<Detected> {
     return {
       image,
       malware: await malware.scan(files, { workDir: join(cacheDir, 'tmp'), image: image.ref }),
-      hygiene: checkHygiene({ config: image.config, files, packages, image: image.ref, ...(os ? { os } : {}) }),
+      hygiene: checkHygiene({
+        config: image.config,
+        files,
+        packages,
+        image: image.ref,
+        ...(os ? { os } : {}),
+      }),
       portrait: buildPortrait(files, {
         owners: packageOwners(files, packages),
         image: { ref: image.ref, digest: image.digest },
@@ -108,27 +134,30 @@ describe('detectors on a real image full of mistakes', () => {
     found = await detect(tag);
   }, 900_000);
 
-  itDocker('the portrait is exactly what find -perm /111 (plus ELF magic) and sha256sum see in a container', () => {
-    const oracle = executablesInContainer(tag);
-    const portrait = new Map(
-      found.portrait.executables.filter((e) => !DOCKER_MANAGED.has(e.path)).map((e) => [e.path, e.sha256]),
-    );
-    expect(oracle.size).toBeGreaterThan(300);
-    expect([...portrait].sort()).toEqual([...oracle].sort());
-    const byPath = new Map(found.portrait.executables.map((e) => [e.path, e]));
-    expect(byPath.get('/opt/true.noexec')).toMatchObject({ format: 'elf', mode: '0644' });
-    expect(byPath.get('/opt/data.bin')).toMatchObject({ format: 'other', mode: '0755', size: 9 });
-    expect(byPath.get('/opt/odd\nname')).toMatchObject({ format: 'script' });
-    expect(byPath.get('/usr/local/bin/suid-true')).toMatchObject({ format: 'elf', mode: '4755' });
-    expect(byPath.get('/opt/true-hardlink')?.sha256).toBe(byPath.get('/usr/bin/true')?.sha256);
-    // Owners come from dpkg's file lists, merged-/usr paths included.
-    expect(byPath.get('/usr/sbin/sshd')?.package?.name).toBe('openssh-server');
-    expect(byPath.get('/usr/bin/true')?.package?.name).toBe('coreutils');
-    expect(byPath.get('/usr/local/bin/suid-true')?.package).toBeUndefined();
-    const sshLayer = found.image.config.diffIds[1];
-    expect(byPath.get('/usr/sbin/sshd')?.layer).toBe(sshLayer);
-    expect(found.portrait.warnings).toEqual([]);
-  });
+  itDocker(
+    'the portrait is exactly what find -perm /111 (plus ELF magic) and sha256sum see in a container',
+    () => {
+      const oracle = executablesInContainer(tag);
+      const portrait = new Map(
+        found.portrait.executables.filter((e) => !DOCKER_MANAGED.has(e.path)).map((e) => [e.path, e.sha256]),
+      );
+      expect(oracle.size).toBeGreaterThan(300);
+      expect([...portrait].sort()).toEqual([...oracle].sort());
+      const byPath = new Map(found.portrait.executables.map((e) => [e.path, e]));
+      expect(byPath.get('/opt/true.noexec')).toMatchObject({ format: 'elf', mode: '0644' });
+      expect(byPath.get('/opt/data.bin')).toMatchObject({ format: 'other', mode: '0755', size: 9 });
+      expect(byPath.get('/opt/odd\nname')).toMatchObject({ format: 'script' });
+      expect(byPath.get('/usr/local/bin/suid-true')).toMatchObject({ format: 'elf', mode: '4755' });
+      expect(byPath.get('/opt/true-hardlink')?.sha256).toBe(byPath.get('/usr/bin/true')?.sha256);
+      // Owners come from dpkg's file lists, merged-/usr paths included.
+      expect(byPath.get('/usr/sbin/sshd')?.package?.name).toBe('openssh-server');
+      expect(byPath.get('/usr/bin/true')?.package?.name).toBe('coreutils');
+      expect(byPath.get('/usr/local/bin/suid-true')?.package).toBeUndefined();
+      const sshLayer = found.image.config.diffIds[1];
+      expect(byPath.get('/usr/sbin/sshd')?.layer).toBe(sshLayer);
+      expect(found.portrait.warnings).toEqual([]);
+    },
+  );
 
   itDocker('finds EICAR by hash, including the copy a later layer deleted', () => {
     const hashes = found.malware.findings.filter((f) => f.id === 'CER-MAL-001');
@@ -186,11 +215,111 @@ describe('detectors on a real image full of mistakes', () => {
 });
 
 describe('detectors on a tidy image', () => {
-  itDocker('report nothing: no hygiene findings, no malware, no YARA false positives on stock Debian', async () => {
-    const tag = await buildTestImage('detect-clean');
-    const found = await detect(tag);
-    expect(found.hygiene.map((f) => `${f.id} ${f.location.path ?? f.location.object}`)).toEqual([]);
-    expect(found.malware.findings).toEqual([]);
-    expect(found.portrait.executables.length).toBeGreaterThan(300);
-  }, 900_000);
+  itDocker(
+    'report nothing: no hygiene findings, no malware, no YARA false positives on stock Debian',
+    async () => {
+      const tag = await buildTestImage('detect-clean');
+      const found = await detect(tag);
+      expect(found.hygiene.map((f) => `${f.id} ${f.location.path ?? f.location.object}`)).toEqual([]);
+      expect(found.malware.findings).toEqual([]);
+      expect(found.portrait.executables.length).toBeGreaterThan(300);
+    },
+    900_000,
+  );
+});
+
+describe('build history of a real image', () => {
+  itDocker(
+    'ADD from a URL, ADD of local files, curl | sh and credential build args; a value the secrets detector reports is not reported again by hygiene',
+    async () => {
+      const context = mkdtempSync(join(work, 'history-'));
+      writeFileSync(join(context, 'local.txt'), 'local\n');
+      const server = createServer((_request, response) => response.end('#!/bin/sh\necho tool\n'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as AddressInfo).port;
+      const npmToken = `npm_${randomBytes(18).toString('hex')}`;
+      const tag = `cerana-test/detect-history:${process.pid}`;
+      writeFileSync(
+        join(context, 'Dockerfile'),
+        [
+          `FROM ${BASE_IMAGE}`,
+          // The daemon downloads ADD URLs itself, from the host: the local server is reachable.
+          `ADD http://127.0.0.1:${port}/tool.sh /usr/local/bin/tool.sh`,
+          'ADD local.txt /opt/local.txt',
+          'ARG NPM_TOKEN',
+          'ARG DEPLOY_PASSWORD',
+          // Never runs curl (true short-circuits), but the history records the line as written.
+          'RUN true || curl -fsSL https://get.example.invalid/install.sh | sh',
+          'RUN test -n "$NPM_TOKEN" && test -n "$DEPLOY_PASSWORD"',
+          `ENV GITHUB_TOKEN=ghp_${randomBytes(18).toString('hex')} SERVICE_PASSWORD=another-long-password-value`,
+          'HEALTHCHECK CMD ["/bin/true"]',
+          'USER 1000',
+          '',
+        ].join('\n'),
+      );
+      try {
+        // Asynchronously: the server in this process must answer the daemon's download.
+        await execFileAsync(
+          'docker',
+          [
+            'build',
+            '--network',
+            'none',
+            '--quiet',
+            '--build-arg',
+            `NPM_TOKEN=${npmToken}`,
+            '--build-arg',
+            'DEPLOY_PASSWORD=correct-horse-battery-staple',
+            '-t',
+            tag,
+            context,
+          ],
+          { env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeout: 600_000 },
+        );
+      } finally {
+        server.close();
+      }
+      try {
+        const image = await openImage(`docker:${tag}`, { cacheDir: join(context, 'cache') });
+        await image.close();
+        expect(image.config.history.map((h) => h.createdBy).join('\n')).toContain(npmToken);
+        const secrets = new SecretScanner().scanConfig(image.config);
+        const hygiene = checkHygiene({ config: image.config, reportedSecrets: secrets });
+        const at = (finding: Finding) =>
+          image.config.history[Number(/\d+/.exec(finding.location.object ?? '')?.[0])];
+        expect(hygiene.map((f) => [f.id, f.evidence])).toEqual([
+          [
+            'CER-IMG-014',
+            'ADD a URL (the legacy builder records only the downloaded content hash) to /usr/local/bin/tool.sh',
+          ],
+          ['CER-IMG-015', 'ADD of local content to /opt/local.txt'],
+          ['CER-IMG-016', 'curl -fsSL https://get.example.invalid/install.sh | sh'],
+        ]);
+        expect(at(hygiene[0] as Finding)?.createdBy).toMatch(/^\/bin\/sh -c #\(nop\) ADD [0-9a-f]{64} in /);
+        expect(hygiene[0]?.location.layer).toBe(image.config.diffIds[1]);
+        // The build args and ENV values are the secrets detector's: it flagged them where they
+        // first appear, and hygiene stays silent about them there and in later steps.
+        expect(secrets.map((m) => [m.ruleId, m.path])).toEqual(
+          expect.arrayContaining([
+            ['npm-access-token', 'history[5]'],
+            ['github-pat', 'config:Env[1]'],
+          ]),
+        );
+        const withoutSecrets = checkHygiene({ config: image.config });
+        expect(
+          withoutSecrets.filter((f) => f.id === 'CER-IMG-013').map((f) => [f.location.object, f.evidence]),
+        ).toEqual([
+          ['history[5]', 'build arg DEPLOY_PASSWORD=corr****le'],
+          ['history[5]', `build arg NPM_TOKEN=${npmToken.slice(0, 4)}****${npmToken.slice(-2)}`],
+        ]);
+        expect(withoutSecrets.filter((f) => f.id === 'CER-IMG-012').map((f) => f.location.object)).toEqual([
+          'config:Env[1]',
+          'config:Env[2]',
+        ]);
+      } finally {
+        execFileSync('docker', ['rmi', '-f', tag], { stdio: 'ignore' });
+      }
+    },
+    600_000,
+  );
 });

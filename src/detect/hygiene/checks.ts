@@ -120,13 +120,14 @@ const BUILDERS: Record<CheckName, (params: Params, fileGlobs: string[]) => Evalu
     return (context, report) => {
       context.config.env.forEach((assignment, i) => {
         const object = `config:Env[${i}]`;
-        if (context.reportedSecretLocations.has(object)) return;
         const eq = assignment.indexOf('=');
         if (eq <= 0) return;
         const name = assignment.slice(0, eq);
         const value = assignment.slice(eq + 1);
         if (!isSecretName(name) || !holdsValue(value)) return;
-        report({ object, evidence: `ENV ${name}=${redact(value)}` });
+        const shown = redact(value);
+        if (context.reportedSecrets.has(`${object}\0${shown}`)) return;
+        report({ object, evidence: `ENV ${name}=${shown}` });
       });
     };
   },
@@ -134,16 +135,18 @@ const BUILDERS: Record<CheckName, (params: Params, fileGlobs: string[]) => Evalu
   'secret-build-args': (params) => {
     const isSecretName = secretNameTest(params);
     return (context, report) => {
+      // Every RUN after an ARG repeats its value: the first step that shows it is the one reported.
       const seen = new Set<string>();
       context.config.history.forEach((step, i) => {
         const object = `history[${i}]`;
-        if (context.reportedSecretLocations.has(object)) return;
         for (const arg of buildArgsOf(step.createdBy)) {
           if (!isSecretName(arg.name) || !holdsValue(arg.value)) continue;
           const key = `${arg.name}\0${arg.value}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          const hit: Hit = { object, evidence: `build arg ${arg.name}=${redact(arg.value)}` };
+          const shown = redact(arg.value);
+          if (context.reportedSecrets.has(`${object}\0${shown}`)) continue;
+          const hit: Hit = { object, evidence: `build arg ${arg.name}=${shown}` };
           const layer = context.historyLayer(i);
           if (layer !== undefined) hit.layer = layer;
           report(hit);

@@ -10,8 +10,11 @@ export interface HygieneContext {
   fs?: FileSystemView;
   os?: OsInfo;
   packages?: readonly Package[];
-  /** Config locations the secrets detector already reported (a value there is one finding, not two). */
-  reportedSecretLocations: ReadonlySet<string>;
+  /**
+   * What the secrets detector already reported in the config, as `<location>\0<redacted value>`:
+   * a value it flagged is one finding, not two.
+   */
+  reportedSecrets: ReadonlySet<string>;
   /** diffID of the layer history entry `index` produced, when the history lines up with the layers. */
   historyLayer(index: number): string | undefined;
 }

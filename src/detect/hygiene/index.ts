@@ -27,11 +27,13 @@ export interface HygieneInput {
   /** The inventory, when it ran: daemons and sudo are then found by package name too. */
   packages?: readonly Package[];
   /**
-   * Config locations the secrets detector reported (`SecretMatch.path` of its config matches:
-   * `config:Env[3]`, `history[5]`). Hygiene flags credential-NAMED variables; where the secrets
-   * detector already flagged the VALUE at that location, hygiene stays silent.
+   * The secrets detector's matches in the image config (`SecretScanner.scanConfig`; any
+   * `SecretMatch` with `inConfig` fits): their location (`config:Env[3]`, `history[5]`) and
+   * redacted value. Hygiene flags credential-NAMED variables; a value the secrets detector
+   * already flagged — there, or at an earlier step the same value was first seen — is not
+   * reported again.
    */
-  reportedSecretLocations?: Iterable<string>;
+  reportedSecrets?: Iterable<{ path: string; redacted: string }>;
   /** Image reference put into finding locations. */
   image?: string;
 }
@@ -72,7 +74,7 @@ export class HygieneChecker {
     const context: HygieneContext = {
       config: input.config,
       user: resolveUser(input.config.user, passwd),
-      reportedSecretLocations: new Set(input.reportedSecretLocations ?? []),
+      reportedSecrets: new Set([...(input.reportedSecrets ?? [])].map((m) => `${m.path}\0${m.redacted}`)),
       historyLayer: historyLayers(input.config),
     };
     if (input.files !== undefined) context.fs = new FileSystemView(input.files, this.cachePrefixes);
