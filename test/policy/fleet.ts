@@ -63,6 +63,8 @@ export interface FleetOptions {
   seed?: number;
   /** Put this critical, known-exploited app vulnerability in every image (an upgrade that must win). */
   everywhere?: [string, string, string, string];
+  /** Extra low/medium findings per image in the app layer, for realistic volumes (benchmarks). */
+  extra?: number;
 }
 
 /** A fleet of scan results sharing a few base images, with app layers of their own. */
@@ -99,6 +101,16 @@ export function syntheticFleet(options: FleetOptions): ScanDocument[] {
       const [id, pkg, version, fixed] = options.everywhere;
       vulns.push(
         vuln(id, 'CRITICAL', pkg, version, { fixed, type: 'npm', cvss: 10, layer: app[1]?.diffId ?? '' }),
+      );
+    }
+    for (let n = 0; n < (options.extra ?? 0); n++) {
+      const k = Math.floor(next() * 500);
+      const fixed = k % 2 === 0 ? { fixed: `1.${k}.1` } : {};
+      vulns.push(
+        vuln(`CVE-2025-${10000 + k}`, k % 5 === 0 ? 'MEDIUM' : 'LOW', `lib${k}`, `1.${k}.0`, {
+          ...fixed,
+          layer: app[1]?.diffId ?? '',
+        }),
       );
     }
     const labels: Record<string, string> = { 'org.opencontainers.image.base.name': base.name };
