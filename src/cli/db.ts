@@ -1,5 +1,6 @@
 import { CeranaError } from '../common/errors.js';
 import type { Credentials, ProgressSink } from '../image/types.js';
+import { alignColumns } from '../report/text-table.js';
 import {
   type ArtifactCompression,
   type DatabaseStatus,
@@ -243,7 +244,7 @@ function renderUpdate(result: UpdateResult): string {
     source.stats && source.stats.rejected > 0 ? `${source.stats.rejected} rejected` : '',
     source.transferred > 0 ? formatSize(source.transferred) : '',
   ]);
-  const lines = [`${result.changed ? 'updated' : 'up to date'}: ${result.dbPath}`, ...table(rows)];
+  const lines = [`${result.changed ? 'updated' : 'up to date'}: ${result.dbPath}`, ...alignColumns(rows)];
   for (const source of result.sources) {
     for (const warning of source.stats?.warnings.slice(0, 5) ?? [])
       lines.push(`warning: ${source.name}: ${warning}`);
@@ -261,7 +262,7 @@ function renderStatus(status: DatabaseStatus): string {
     `Size      ${formatSize(status.sizeBytes)}`,
     `Records   ${status.records} (${status.withdrawn} withdrawn, ${status.affected} affected entries)`,
     '',
-    ...table([
+    ...alignColumns([
       ['SOURCE', 'RECORDS', 'WITHDRAWN', 'UPDATED', 'CHECKED', 'LOCATION'],
       ...status.sources.map((s) => [
         s.name,
@@ -274,21 +275,6 @@ function renderStatus(status: DatabaseStatus): string {
     ]),
   ];
   return `${lines.join('\n')}\n`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
 }
 
 function formatSize(bytes: number): string {

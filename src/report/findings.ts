@@ -1,5 +1,6 @@
 import type { Finding } from '../policy/finding.js';
 import { compareFindings } from '../policy/finding.js';
+import { alignColumns } from './text-table.js';
 
 /** Terminal table of findings, sorted for stable output. */
 export function renderFindingsTable(
@@ -12,11 +13,8 @@ export function renderFindingsTable(
     const title = `${f.title}${l.object ? ` [${l.object}]` : ''}${f.evidence ? ` — ${f.evidence}` : ''}${f.suppressed ? ` (suppressed: ${f.suppressed.reason})` : ''}`;
     return [f.severity, f.id, at, title];
   });
-  const header = ['SEVERITY', 'ID', 'LOCATION', 'TITLE'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  const out = rows.length > 0 ? [line(header), ...rows.map(line)] : ['No findings.'];
+  const out =
+    rows.length > 0 ? alignColumns([['SEVERITY', 'ID', 'LOCATION', 'TITLE'], ...rows]) : ['No findings.'];
   const open = findings.filter((f) => !f.suppressed);
   const counts = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'].map(
     (s) => `${s}: ${open.filter((f) => f.severity === s).length}`,

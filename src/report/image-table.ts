@@ -1,28 +1,10 @@
 import { formatPlatform } from '../image/manifest.js';
 import { formatBytes } from '../image/scan/format.js';
 import type { ImageScanResult } from '../scan/image-scan.js';
+import { alignColumns, oneLine } from './text-table.js';
 import { renderVulnerabilityTable } from './vulnerabilities.js';
 
 const shortDigest = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
-
-function oneLine(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
-}
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows
-    .map((row) =>
-      row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
-    )
-    .join('\n');
-}
 
 /** Human-readable report of an image scan, for terminals. */
 export function renderImageTable(result: ImageScanResult): string {
@@ -37,7 +19,7 @@ export function renderImageTable(result: ImageScanResult): string {
     ['OS', os ? `${os.prettyName}${os.eol ? ` (END OF LIFE since ${os.eolDate})` : ''}` : 'unknown'],
   ];
   for (const repoDigest of artifact.repoDigests) identity.push(['Repo digest', repoDigest]);
-  out.push(table(identity), '');
+  out.push(alignColumns(identity).join('\n'), '');
 
   out.push(`Layers (${result.layers.length})`);
   const layerRows = [['#', 'DIGEST', 'SIZE', 'FILES', 'CREATED BY']];
@@ -52,7 +34,7 @@ export function renderImageTable(result: ImageScanResult): string {
       oneLine(layer.createdBy || '-', 80),
     ]);
   }
-  out.push(table(layerRows), '');
+  out.push(alignColumns(layerRows).join('\n'), '');
 
   const highlights: string[][] = [
     ['User', config.user || '(root: no USER set)'],
@@ -71,7 +53,7 @@ export function renderImageTable(result: ImageScanResult): string {
     ],
     ['Healthcheck', config.healthcheck ? JSON.stringify(config.healthcheck.test) : 'none'],
   ];
-  out.push('Config', table(highlights), '');
+  out.push('Config', alignColumns(highlights).join('\n'), '');
 
   const kinds = (['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo', 'other'] as const)
     .filter((kind) => result.files[kind])
@@ -98,5 +80,5 @@ function packageSummary(result: ImageScanResult): string[] {
   for (const [type, count] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     rows.push([type, String(count.all), count.owned > 0 ? String(count.owned) : '-']);
   }
-  return [`Packages (${result.packages.length})`, table(rows)];
+  return [`Packages (${result.packages.length})`, alignColumns(rows).join('\n')];
 }

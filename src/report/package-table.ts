@@ -1,18 +1,5 @@
 import type { Package } from '../inventory/package.js';
-
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows
-    .map((row) =>
-      row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
-    )
-    .join('\n');
-}
+import { alignColumns } from './text-table.js';
 
 /** One row per package: type, name, version, whether an OS package owns it, where it was found. */
 export function renderPackageTable(packages: readonly Package[], warnings: readonly string[]): string {
@@ -25,7 +12,7 @@ export function renderPackageTable(packages: readonly Package[], warnings: reado
       const location = `/${first?.path ?? ''}${more.length > 0 ? ` (+${more.length} more)` : ''}`;
       rows.push([pkg.type, pkg.name, pkg.version, pkg.osOwned ? 'yes' : '-', location]);
     }
-    out.push(table(rows), '', `${packages.length} package(s)`);
+    out.push(alignColumns(rows).join('\n'), '', `${packages.length} package(s)`);
   }
   if (warnings.length > 0) out.push('', `Warnings (${warnings.length})`, ...warnings.map((w) => `  ${w}`));
   return `${out.join('\n')}\n`;

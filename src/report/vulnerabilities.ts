@@ -1,29 +1,10 @@
 import type { SEVERITIES } from '../policy/finding.js';
 import type { MatchExplanation, VulnerabilityFinding } from '../vuln/match/index.js';
 import type { VulnerabilityReport } from '../vuln/match/scan.js';
+import { alignColumns, oneLine } from './text-table.js';
 
 const ORDER: typeof SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
 const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
-
-function cut(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
-}
-
-function table(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
-    });
-  }
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 /** `2 CRITICAL, 1 HIGH` style counts, most severe first. */
 export function severityCounts(findings: readonly VulnerabilityFinding[]): string {
@@ -55,10 +36,10 @@ export function renderVulnerabilityTable(report: VulnerabilityReport): string[] 
         details.installedVersion,
         details.status === 'fixed' ? details.fixedVersions.join(', ') : 'no fix yet',
         pkg && OS_TYPES.has(pkg.type) ? '-' : (finding.location.path ?? '-'),
-        cut(finding.title, 60),
+        oneLine(finding.title, 60),
       ]);
     }
-    out.push(...table(rows));
+    out.push(...alignColumns(rows));
   }
   out.push(`Database: ${report.database.path} (built ${report.database.builtAt})`);
   if (report.warnings.length > 0) {
