@@ -1,8 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { policyCommand } from '../../src/cli/policy.js';
+import { parseCommandArgs } from '../../src/cli/command.js';
+import {
+  POLICY_GATE_OPTIONS,
+  policyCommand,
+  policyGateContext,
+  runPolicyGate,
+} from '../../src/cli/policy.js';
 import { runCommand } from './run-command.js';
 import { scan, secret, vuln } from './scan-fixture.js';
 
@@ -114,5 +121,20 @@ describe('cerana policy', () => {
       /has no stage "qa"/,
     );
     await expect(runCommand(policyCommand, ['frobnicate'])).rejects.toThrow(/unknown subcommand/);
+  });
+
+  it('runPolicyGate explains the score without a policy (cerana image --explain-score)', () => {
+    const parsed = parseCommandArgs(
+      'image',
+      ['--explain-score', '--kev', join(fixtures, 'kev.json')],
+      POLICY_GATE_OPTIONS,
+    );
+    const context = policyGateContext(parsed);
+    const doc = scan({ user: 'root', vulns: [vuln('CVE-2023-4911', 'HIGH', 'libc6', '2.36-9')] });
+    const outcome = runPolicyGate(doc, context, new PassThrough());
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.text.split('\n')[0]).toBe('Risk score 73.00/100 (cerana-risk/1): 27.00 points lost');
+    expect(outcome.json.verdicts).toBeUndefined();
+    expect((outcome.json.scoreBreakdown as { score: number }).score).toBe(73);
   });
 });
