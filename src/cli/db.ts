@@ -1,5 +1,5 @@
 import { CeranaError } from '../common/errors.js';
-import type { Credentials, ProgressSink } from '../image/types.js';
+import type { ProgressSink } from '../image/types.js';
 import { alignColumns } from '../report/text-table.js';
 import {
   type ArtifactCompression,
@@ -24,7 +24,7 @@ import {
   stringOption,
 } from './command.js';
 import { progressFor } from './progress.js';
-import { readSecretFromStdin } from './stdin.js';
+import { registryAccessFromFlags } from './source-flags.js';
 
 const COMMON: OptionSpec = {
   db: { type: 'string' },
@@ -164,29 +164,6 @@ async function status(args: string[], io: CommandIo): Promise<number> {
   return 0;
 }
 
-async function registryOptions(
-  parsed: ParsedArgs,
-  io: CommandIo,
-): Promise<{ credentials?: Credentials; insecure?: boolean }> {
-  const username = stringOption(parsed, 'username');
-  let password = stringOption(parsed, 'password');
-  if (flag(parsed, 'password-stdin')) {
-    if (password !== undefined)
-      throw new CeranaError('USAGE', '--password and --password-stdin are exclusive');
-    password = await readSecretFromStdin(io.stdin);
-  }
-  if ((username === undefined) !== (password === undefined)) {
-    throw new CeranaError(
-      'USAGE',
-      '--username needs a password (--password or --password-stdin) and the reverse',
-    );
-  }
-  return {
-    ...(username !== undefined && password !== undefined ? { credentials: { username, password } } : {}),
-    ...(flag(parsed, 'insecure') ? { insecure: true } : {}),
-  };
-}
-
 /** One transfer bar for push/pull. */
 function transferProgress(sink: ProgressSink | undefined, label: string) {
   if (sink === undefined) return undefined;
@@ -213,7 +190,7 @@ async function push(args: string[], io: CommandIo): Promise<number> {
   const compression = choiceOption<ArtifactCompression>(parsed, 'compression', ['gzip', 'zstd'], 'gzip');
   const progress = transferProgress(progressFor(io.interactive, flag(parsed, 'quiet'), io.stderr), 'push');
   const result = await pushDatabase(dbPath(parsed), reference, {
-    ...(await registryOptions(parsed, io)),
+    ...(await registryAccessFromFlags(parsed, io)),
     compression,
     ...(progress ? { progress } : {}),
   });
@@ -228,7 +205,7 @@ async function pull(args: string[], io: CommandIo): Promise<number> {
   const reference = onlyPositional(parsed, 'db pull', 'OCI reference');
   const progress = transferProgress(progressFor(io.interactive, flag(parsed, 'quiet'), io.stderr), 'pull');
   const result = await pullDatabase(dbPath(parsed), reference, {
-    ...(await registryOptions(parsed, io)),
+    ...(await registryAccessFromFlags(parsed, io)),
     ...(progress ? { progress } : {}),
   });
   io.stdout.write(`pulled ${result.reference}@${result.digest}\n${renderStatus(result.status)}`);

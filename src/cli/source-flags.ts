@@ -30,15 +30,11 @@ export const SOURCE_USAGE = `  --platform os/arch[/var]  platform to pick from a
   --no-cache                neither read nor write the layer cache
   -q, --quiet               no progress output`;
 
-/** The source options the flags ask for (the password read from stdin when asked to). */
-export async function sourceFromFlags(
+/** Registry access from `--username`, `--password`/`--password-stdin` and `--insecure`. */
+export async function registryAccessFromFlags(
   parsed: ParsedArgs,
   io: CommandIo,
-): Promise<{ source: SourceOptions; noCache: boolean; quiet: boolean }> {
-  const source: SourceOptions = { cacheDir: stringOption(parsed, 'cache-dir') ?? defaultCacheDir() };
-  const platform = stringOption(parsed, 'platform');
-  if (platform) source.platform = parsePlatform(platform);
-  if (flag(parsed, 'insecure')) source.insecure = true;
+): Promise<Pick<SourceOptions, 'credentials' | 'insecure'>> {
   const username = stringOption(parsed, 'username');
   let password = stringOption(parsed, 'password');
   if (flag(parsed, 'password-stdin')) {
@@ -52,7 +48,21 @@ export async function sourceFromFlags(
       '--username needs a password (--password or --password-stdin) and the reverse',
     );
   }
-  if (username !== undefined && password !== undefined) source.credentials = { username, password };
+  return {
+    ...(username !== undefined && password !== undefined ? { credentials: { username, password } } : {}),
+    ...(flag(parsed, 'insecure') ? { insecure: true } : {}),
+  };
+}
+
+/** The source options the flags ask for (the password read from stdin when asked to). */
+export async function sourceFromFlags(
+  parsed: ParsedArgs,
+  io: CommandIo,
+): Promise<{ source: SourceOptions; noCache: boolean; quiet: boolean }> {
+  const source: SourceOptions = { cacheDir: stringOption(parsed, 'cache-dir') ?? defaultCacheDir() };
+  const platform = stringOption(parsed, 'platform');
+  if (platform) source.platform = parsePlatform(platform);
+  Object.assign(source, await registryAccessFromFlags(parsed, io));
   const quiet = flag(parsed, 'quiet');
   const progress = progressFor(io.interactive, quiet, io.stderr);
   if (progress) source.progress = progress;
