@@ -21,9 +21,13 @@ export interface ImageFacts {
   basePinned: boolean;
 }
 
+/** Transports a reference may name (see image/source); the repository is what follows. */
+const TRANSPORT = /^(docker|registry|oci|oci-archive|docker-archive|dir|sbom):(\/\/)?/;
+
 export function repositoryOf(ref: string): string {
-  const at = ref.indexOf('@');
-  const noDigest = at >= 0 ? ref.slice(0, at) : ref;
+  const bare = ref.replace(TRANSPORT, '');
+  const at = bare.indexOf('@');
+  const noDigest = at >= 0 ? bare.slice(0, at) : bare;
   const slash = noDigest.lastIndexOf('/');
   const colon = noDigest.lastIndexOf(':');
   return colon > slash ? noDigest.slice(0, colon) : noDigest;
