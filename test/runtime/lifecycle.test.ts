@@ -145,6 +145,13 @@ describe('sensor lifecycle', () => {
     }, 400_000);
   }
 
+  it('a watch whose bpftrace dies ends with a clear error', async () => {
+    const watch = await startWatch({ rules: loadTestRules([STOCK_RULES]) });
+    process.kill(watch.pid as number, 'SIGKILL');
+    await expect(watch.done).rejects.toThrow('bpftrace was killed by SIGKILL');
+    await watch.stop();
+  }, 400_000);
+
   it('bpftrace does not outlive a Cerana killed outright (SIGKILL)', async () => {
     const child = runChild(process.execPath, [bundle, STOCK_RULES]);
     const ready = await eventually(() => child.lines.find((l) => l.ready === true), 300_000);

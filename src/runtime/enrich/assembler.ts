@@ -102,25 +102,26 @@ export class Assembler {
   }
 
   /**
-   * Whether `r` comes from a namespace whose container must be looked up first: one never
-   * seen, or one a process is just entering (its inode may have been reused since).
+   * Whether `r` comes from a namespace whose container must be looked up first. A container
+   * process that made itself a new namespace (unshare, clone) stays in its container, as its
+   * cgroup says: that namespace is attributed at once (the process may be gone before anyone
+   * could ask about it).
    */
   needsResolution(r: SensorRecord): boolean {
     const containers = this.o.containers;
     if (containers.isHost(r.mntns)) return false;
+    const state = containers.lookup(r.mntns);
+    if (state !== undefined && state !== 'unknown') return false;
     const known =
       this.table.get(r.pid) ?? (r.kind === KIND.clone ? this.table.get(num(r, N.clone.ppid)) : undefined);
     if (known !== undefined && known.mntns !== r.mntns) {
-      // A container process that made itself a new namespace (unshare, clone) stays in its
-      // container, as its cgroup says: no need to ask, and it may be gone before anyone could.
       const from = containers.lookup(known.mntns);
       if (from !== undefined && from !== 'unknown') {
         containers.adopt(r.mntns, from);
         return false;
       }
-      containers.invalidate(r.mntns);
     }
-    return containers.lookup(r.mntns) === 'unknown';
+    return state === 'unknown';
   }
 
   resolve(r: SensorRecord): Promise<void> {
@@ -130,7 +131,8 @@ export class Assembler {
   /**
    * Starts attributing a record's namespace as soon as the record arrives, before it waits in
    * the reorder window: a short-lived container may be gone by the time it is processed. A
-   * namespace a process just created or entered is looked up again (inodes are reused).
+   * namespace a process just created or entered is looked up again: namespace inodes are
+   * reused as soon as they are freed, so the answer for a previous one cannot be trusted.
    */
   prefetch(r: SensorRecord): void {
     const containers = this.o.containers;

@@ -21,10 +21,10 @@ const LIST_TTL_MS = 1000;
 /** A namespace no container owns is asked about again after this, doubling up to the max. */
 const NEGATIVE_TTL_MS = 1000;
 const NEGATIVE_TTL_MAX_MS = 60_000;
+/** Lookups that could not decide (the process asked about was gone) before a namespace counts as none. */
+const UNDECIDED_MAX = 32;
 /** A container seen before it started is inspected again after this. */
 const NOT_RUNNING_RECHECK_MS = 500;
-/** An answer this recent is not thrown away because a process entered the namespace. */
-const FRESH_MS = 2000;
 
 interface Negative {
   readonly until: number;
@@ -43,7 +43,7 @@ export class ContainerDirectory {
   private readonly negative = new Map<number, Negative>();
   private readonly byId = new Map<string, { record: ContainerRecord; at: number }>();
   private readonly inflight = new Map<number, Promise<void>>();
-  private readonly answeredAt = new Map<number, number>();
+  private readonly undecided = new Map<number, number>();
   private readonly imageDigests = new Map<string, string | undefined>();
   private list: { ids: string[]; at: number } | undefined;
   private readonly procRoot: string;
@@ -79,15 +79,14 @@ export class ContainerDirectory {
 
   /**
    * Forgets what is known about a namespace. Namespace inodes are reused as soon as the last
-   * process leaves one, so a process entering a namespace (unshare, setns, a runtime creating
-   * a container) is a reason to look again.
+   * process leaves one, so a process creating or entering one (unshare, setns, clone with
+   * CLONE_NEWNS: how runtimes make containers) is a reason to look again.
    */
   invalidate(mntns: number): void {
     if (this.inflight.has(mntns)) return;
-    const at = this.answeredAt.get(mntns);
-    if (at !== undefined && this.now() - at < FRESH_MS) return;
     this.byNs.delete(mntns);
     this.negative.delete(mntns);
+    this.undecided.delete(mntns);
   }
 
   /** Attributes a namespace to a container directly (a container process that made a new one). */
@@ -96,23 +95,33 @@ export class ContainerDirectory {
     this.negative.delete(mntns);
   }
 
-  /** Resolves a namespace using `pid`, a process inside it. */
+  /**
+   * Resolves a namespace using `pid`, a process inside it. When that process is already gone
+   * and nothing else tells, the namespace stays unknown so that the next process seen in it
+   * is asked about (runtimes' setup processes live for milliseconds).
+   */
   resolve(mntns: number, pid: number): Promise<void> {
     const running = this.inflight.get(mntns);
     if (running !== undefined) return running;
     const job = this.find(mntns, pid)
-      .catch(() => undefined)
-      .then((record) => {
-        this.answeredAt.set(mntns, this.now());
-        if (this.answeredAt.size > 65_536) this.answeredAt.clear();
-        if (record !== undefined) {
-          this.byNs.set(mntns, record);
+      .catch((): 'undecided' => 'undecided')
+      .then((answer) => {
+        if (answer !== 'none' && answer !== 'undecided') {
+          this.byNs.set(mntns, answer);
           this.negative.delete(mntns);
-        } else {
-          const prev = this.negative.get(mntns);
-          const ttl = prev === undefined ? NEGATIVE_TTL_MS : Math.min(prev.ttl * 2, NEGATIVE_TTL_MAX_MS);
-          this.negative.set(mntns, { until: this.now() + ttl, ttl });
+          this.undecided.delete(mntns);
+          return;
         }
+        if (answer === 'undecided') {
+          const tries = (this.undecided.get(mntns) ?? 0) + 1;
+          if (this.undecided.size > 65_536) this.undecided.clear();
+          this.undecided.set(mntns, tries);
+          if (tries < UNDECIDED_MAX) return;
+        }
+        this.undecided.delete(mntns);
+        const prev = this.negative.get(mntns);
+        const ttl = prev === undefined ? NEGATIVE_TTL_MS : Math.min(prev.ttl * 2, NEGATIVE_TTL_MAX_MS);
+        this.negative.set(mntns, { until: this.now() + ttl, ttl });
       })
       .finally(() => this.inflight.delete(mntns));
     this.inflight.set(mntns, job);
@@ -147,8 +156,8 @@ export class ContainerDirectory {
     this.inflight.set(mntns, job);
   }
 
-  private async find(mntns: number, pid: number): Promise<ContainerRecord | undefined> {
-    if (this.docker === undefined) return undefined;
+  private async find(mntns: number, pid: number): Promise<ContainerRecord | 'none' | 'undecided'> {
+    if (this.docker === undefined) return 'none';
     let cgroup: string | undefined;
     try {
       cgroup = readFileSync(`${this.procRoot}/${pid}/cgroup`, 'utf8');
@@ -170,7 +179,8 @@ export class ContainerDirectory {
         return record;
       }
     }
-    return undefined;
+    // Without the process's cgroup (it exited) there is no telling yet.
+    return cgroup === undefined || fromCgroup !== undefined ? 'undecided' : 'none';
   }
 
   private async running(): Promise<string[]> {
