@@ -83,4 +83,17 @@ describe('policy loading', () => {
     );
     expect(errorOf('rules: [\n')).toMatch(/^p\.yaml:\d+:\d+: YAML: /);
   });
+
+  it('bounds hostile expressions: nesting, size and comprehension depth', () => {
+    expect(errorOf(rule(`"${'('.repeat(400)}true${')'.repeat(400)}"`))).toMatch(
+      /^p\.yaml:7:\d+: rule r1: syntax error: .*(depth|deep|nest)/i,
+    );
+    const cubic = 'findings.exists(a, findings.exists(b, findings.exists(c, a.id == c.id)))';
+    expect(errorOf(rule(cubic))).toMatch(
+      /^p\.yaml:7:49: rule r1: comprehensions nested 3 deep \(at most 2\)/,
+    );
+    const pair =
+      'findings.exists(f, packages.exists(p, p.name == f.packageName && f.severity == "CRITICAL"))';
+    expect(() => parsePolicy(rule(pair), 'p.yaml')).not.toThrow();
+  });
 });

@@ -43,6 +43,35 @@ export interface Policy {
   stages: Map<string, PolicyStage>;
 }
 
+/** Comprehensions (exists, all, filter...) may nest this deep: each level multiplies the work by the list size. */
+export const MAX_COMPREHENSION_DEPTH = 2;
+const MACROS = new Set(['exists', 'all', 'exists_one', 'filter', 'map']);
+
+interface AstNode {
+  op: string;
+  args: unknown;
+  pos?: number;
+}
+
+/** The deepest nesting of comprehensions in an expression, and where it gets too deep. */
+function comprehensionDepth(node: unknown, depth = 0): { depth: number; pos: number } {
+  if (Array.isArray(node)) {
+    let worst = { depth, pos: 0 };
+    for (const child of node) {
+      const found = comprehensionDepth(child, depth);
+      if (found.depth > worst.depth) worst = found;
+    }
+    return worst;
+  }
+  if (typeof node !== 'object' || node === null || typeof (node as AstNode).op !== 'string')
+    return { depth, pos: 0 };
+  const n = node as AstNode;
+  const isMacro = n.op === 'rcall' && Array.isArray(n.args) && MACROS.has(String(n.args[0]));
+  const here = isMacro ? depth + 1 : depth;
+  const inner = comprehensionDepth(n.args, here);
+  return inner.depth > here ? inner : { depth: here, pos: n.pos ?? 0 };
+}
+
 const TOP_KEYS = ['apiVersion', 'kind', 'metadata', 'rules', 'stages'];
 const METADATA_KEYS = ['name', 'description', 'owner', 'version'];
 const RULE_KEYS = ['id', 'description', 'expr', 'action'];
@@ -190,13 +219,22 @@ function compileRule(loc: Located, node: Node, source: string): PolicyRule {
       hint === undefined ? {} : { hint },
     );
   }
+  const compiled = env.parse(expr);
+  const nesting = comprehensionDepth(compiled.ast);
+  if (nesting.depth > MAX_COMPREHENSION_DEPTH) {
+    throw new CeranaError(
+      'INPUT',
+      `${exprLocation(loc, exprNode, source, expr, nesting.pos)}: rule ${id}: comprehensions nested ${nesting.depth} deep (at most ${MAX_COMPREHENSION_DEPTH})`,
+      { hint: 'each nested exists/all/filter/map multiplies the work by the list size; split the rule' },
+    );
+  }
   const rule: PolicyRule = {
     id,
     description: stringAt(loc, node, 'description', false) ?? '',
     expr,
     action,
     line: loc.line(node),
-    compiled: env.parse(expr),
+    compiled,
   };
   const evidence = evidenceFilter(expr);
   if (evidence) rule.evidence = evidence;

@@ -91,4 +91,39 @@ describe('stage evaluation', () => {
     expect(v.verdicts[0]?.result).toBe('error');
     expect(v.verdicts[0]?.evidence[0]).toMatch(/team/);
   });
+
+  it('evaluates severityAtLeast, trust and package rules', () => {
+    const p = parsePolicy(
+      `apiVersion: cerana.io/v1
+kind: Policy
+metadata: {name: t}
+rules:
+  - id: high
+    expr: findings.exists(f, severityAtLeast(f.severity, "HIGH"))
+  - id: unsigned
+    expr: trust.known && !trust.verified
+  - id: openssl
+    expr: packages.exists(p, p.name == "openssl" && p.version.startsWith("3.0."))
+stages:
+  ci: {}
+`,
+      'p.yaml',
+    );
+    const fired = (doc: ReturnType<typeof scan>) =>
+      evaluateStage(policyStage(p, 'ci'), buildPolicyInput(doc, { score: 100 }))
+        .verdicts.filter((v) => v.result === 'fail')
+        .map((v) => [v.rule, v.evidence]);
+    expect(fired(scan({ vulns: [vuln('CVE-1', 'MEDIUM', 'a', '1')] }))).toEqual([
+      ['openssl', ['openssl@3.0.11-1']],
+    ]);
+    const doc = {
+      ...scan({ vulns: [vuln('CVE-2', 'CRITICAL', 'b', '1')] }),
+      trust: { signed: true, verified: false },
+    };
+    expect(fired(doc)).toEqual([
+      ['high', ['CVE-2 (b@1)']],
+      ['unsigned', []],
+      ['openssl', ['openssl@3.0.11-1']],
+    ]);
+  });
 });
