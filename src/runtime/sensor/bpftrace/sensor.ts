@@ -66,6 +66,7 @@ export class BpftraceSensor implements Sensor {
   private housekeeping: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private counts = { records: 0, events: 0, lost: 0, dropped: 0, unreadableArgs: 0 };
+  private warnedArgs = false;
 
   constructor(private readonly o: BpftraceSensorOptions = {}) {
     this.reorder = new ReorderBuffer((o.reorderWindowMs ?? 50) * 1_000_000);
@@ -236,6 +237,14 @@ export class BpftraceSensor implements Sensor {
   }
 
   private sweep(): void {
+    const { records, unreadableArgs } = this.counts;
+    if (!this.warnedArgs && records > 1000 && unreadableArgs > records / 2) {
+      this.warnedArgs = true;
+      this.o.onWarning?.(
+        'system call arguments cannot be read (saved registers not where expected): is the kernel stack size ' +
+          `${this.o.threadSize ?? 16384} bytes? (KASAN kernels use 32768: set threadSize)`,
+      );
+    }
     this.table?.sweep(EXITED_GRACE_MS);
     for (const root of this.containers?.sweep() ?? []) this.accounts.forget(root);
   }
