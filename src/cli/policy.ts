@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CeranaError } from '../common/errors.js';
 import type { PolicyException } from '../policy/exceptions.js';
 import { loadExceptions } from '../policy/exceptions.js';
@@ -12,6 +13,7 @@ import { STARTER_POLICY } from '../policy/starter.js';
 import { applySuppressions, describeExpired } from '../policy/suppress.js';
 import type { ThreatIntel } from '../policy/threat-intel.js';
 import { loadThreatIntel } from '../policy/threat-intel.js';
+import { loadCachedThreatIntel, updateThreatIntel } from '../policy/threat-intel-update.js';
 import type { OpenVexDocument } from '../policy/vex.js';
 import { loadOpenVex } from '../policy/vex.js';
 import {
@@ -23,6 +25,7 @@ import {
   parseCommandArgs,
   stringOption,
 } from './command.js';
+import { defaultCacheDir } from './defaults.js';
 
 /** Flags any command that gates a scan result takes; `cerana image` spreads them into its own. */
 export const POLICY_GATE_OPTIONS: OptionSpec = {
@@ -38,12 +41,17 @@ export const POLICY_GATE_OPTIONS: OptionSpec = {
 
 export const POLICY_GATE_USAGE = `  --policy FILE         gate the result on a policy (YAML, CEL rules per stage); exit 1 when it denies
   --stage S             the policy stage (default: the policy's first stage)
-  --kev FILE            CISA KEV catalog JSON (known exploited vulnerabilities)
-  --epss FILE           FIRST EPSS CSV (cve,epss,percentile)
+  --kev FILE            CISA KEV catalog JSON (default: the copy 'cerana policy intel-update' fetched)
+  --epss FILE           FIRST EPSS CSV (cve,epss,percentile) (default: likewise)
   --explain-score       print every point the risk score lost, with its finding and factor
   --exceptions FILE     accepted risks (id, scope, reason, owner, expires); expired ones are reported
   --vex FILE            OpenVEX document: not_affected/fixed statements suppress vulnerabilities (repeatable)
   --show-suppressed     list the suppressed findings and why`;
+
+/** Where `policy intel-update` keeps the KEV catalog and EPSS scores. */
+export function threatIntelDir(): string {
+  return join(defaultCacheDir(), 'threat-intel');
+}
 
 /** What the gate flags resolved to: loaded once, applied to every scan result. */
 export interface PolicyGateContext {
@@ -70,7 +78,11 @@ export function policyGateContext(
   const vexFiles = parsed.values.vex;
   const context: PolicyGateContext = {
     stage: stringOption(parsed, 'stage') ?? (policy ? ([...policy.stages.keys()][0] ?? '') : ''),
-    intel: loadThreatIntel({ ...(kev ? { kev } : {}), ...(epss ? { epss } : {}) }),
+    // Explicit files win; else whatever 'cerana policy intel-update' last fetched.
+    intel:
+      kev || epss
+        ? loadThreatIntel({ ...(kev ? { kev } : {}), ...(epss ? { epss } : {}) })
+        : loadCachedThreatIntel(threatIntelDir()),
     exceptions: exceptionsFile === undefined ? [] : loadExceptions(exceptionsFile),
     vex: (Array.isArray(vexFiles) ? vexFiles : []).map((origin) => ({ doc: loadOpenVex(origin), origin })),
     showSuppressed: flag(parsed, 'show-suppressed'),
@@ -147,12 +159,14 @@ const OPTIONS: OptionSpec = {
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
   force: { type: 'boolean' },
+  'kev-url': { type: 'string' },
+  'epss-url': { type: 'string' },
 };
 
 const FORMATS = ['table', 'json'] as const;
 const DEFAULT_POLICY_FILE = 'cerana-policy.yaml';
 
-const USAGE = `Usage: cerana policy <test|check|init> [options]
+const USAGE = `Usage: cerana policy <test|check|init|intel-update> [options]
 
   cerana policy test <policy.yaml> <scan.json...>   evaluate a stage on scan results ('cerana image -f json')
 ${POLICY_GATE_USAGE.split('\n')
@@ -162,6 +176,8 @@ ${POLICY_GATE_USAGE.split('\n')
       -f, --format F        table|json (default table)
       exit code 1 when the stage denies any scan
   cerana policy check <policy.yaml>                 load and type-check a policy
+  cerana policy intel-update [--kev-url U] [--epss-url U]
+      fetch the CISA KEV catalog and FIRST EPSS scores into the cache (conditional GET)
   cerana policy init [-o FILE] [--force]            write a commented starter policy (default ${DEFAULT_POLICY_FILE})`;
 
 export const policyCommand: Command = {
@@ -179,6 +195,21 @@ export const policyCommand: Command = {
       }
       writeFileSync(path, STARTER_POLICY);
       io.stdout.write(`wrote ${path}\n`);
+      return 0;
+    }
+    if (verb === 'intel-update') {
+      const kevUrl = stringOption(parsed, 'kev-url');
+      const epssUrl = stringOption(parsed, 'epss-url');
+      const result = await updateThreatIntel({
+        dir: threatIntelDir(),
+        ...(kevUrl ? { kevUrl } : {}),
+        ...(epssUrl ? { epssUrl } : {}),
+      });
+      for (const [name, feed] of Object.entries(result)) {
+        io.stdout.write(
+          `${name}: ${feed.status}, ${feed.entries} entries${feed.version ? ` (${feed.version})` : ''}\n`,
+        );
+      }
       return 0;
     }
     if (verb === 'check') {
