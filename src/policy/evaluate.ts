@@ -34,7 +34,7 @@ function describe(item: FindingView | PackageView): string {
 
 function evidenceOf(rule: PolicyRule, input: PolicyInput): string[] {
   if (!rule.evidence) return [];
-  const items = rule.evidence.compiled(input) as (FindingView | PackageView)[];
+  const items = rule.evidence(input) as (FindingView | PackageView)[];
   const shown = items.slice(0, MAX_EVIDENCE).map(describe);
   if (items.length > MAX_EVIDENCE) shown.push(`… ${items.length - MAX_EVIDENCE} more`);
   return shown;

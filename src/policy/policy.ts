@@ -23,10 +23,9 @@ export interface PolicyRule {
   /** CEL; the rule fires when it is true. */
   expr: string;
   action: RuleAction;
-  line: number;
   compiled: ParseResult;
   /** For `<list>.exists(v, P)` rules: `<list>.filter(v, P)`, which names the evidence. */
-  evidence?: { list: 'findings' | 'packages'; compiled: ParseResult };
+  evidence?: ParseResult;
 }
 
 export interface PolicyStage {
@@ -90,10 +89,6 @@ class Located {
     const start = (node?.range?.[0] ?? 0) + offset;
     const pos = this.lines.linePos(start);
     return `${this.file}:${pos.line}:${pos.col}`;
-  }
-
-  line(node: Node | null | undefined): number {
-    return this.lines.linePos(node?.range?.[0] ?? 0).line;
   }
 
   fail(node: Node | null | undefined, message: string, hint?: string, offset = 0): never {
@@ -233,7 +228,6 @@ function compileRule(loc: Located, node: Node, source: string): PolicyRule {
     description: stringAt(loc, node, 'description', false) ?? '',
     expr,
     action,
-    line: loc.line(node),
     compiled,
   };
   const evidence = evidenceFilter(expr);
@@ -259,11 +253,10 @@ function exprLocation(loc: Located, node: Scalar, source: string, expr: string, 
 function evidenceFilter(expr: string): PolicyRule['evidence'] | undefined {
   const match = /^\s*(findings|packages)\.exists\(\s*([A-Za-z_]\w*)\s*,([\s\S]*)\)\s*$/.exec(expr);
   if (!match) return undefined;
-  const list = match[1] as 'findings' | 'packages';
-  const candidate = `${list}.filter(${match[2]}, ${match[3]})`;
+  const candidate = `${match[1]}.filter(${match[2]}, ${match[3]})`;
   const checked = policyEnvironment().check(candidate);
   if (!checked.valid || !checked.type?.startsWith('list')) return undefined;
-  return { list, compiled: policyEnvironment().parse(candidate) };
+  return policyEnvironment().parse(candidate);
 }
 
 export function parsePolicy(source: string, file: string): Policy {

@@ -17,7 +17,6 @@ export interface ScanDocument {
   findings?: Finding[];
   /** Signature/attestation status when a verifier has looked. */
   trust?: { signed?: boolean; verified?: boolean; attested?: boolean };
-  [section: string]: unknown;
 }
 
 /** Largest scan result read from disk; bigger ones are almost certainly not scan results. */
@@ -81,9 +80,10 @@ export function collectFindings(doc: ScanDocument): Finding[] {
     for (const item of list) if (isFinding(item)) out.push(item);
   };
   take(doc.findings);
-  for (const key of Object.keys(doc).sort()) {
+  const sections = doc as unknown as Record<string, unknown>;
+  for (const key of Object.keys(sections).sort()) {
     if (key === 'findings') continue;
-    const section = doc[key];
+    const section = sections[key];
     if (typeof section === 'object' && section !== null && !Array.isArray(section)) {
       take((section as { findings?: unknown }).findings);
     }
