@@ -4,7 +4,7 @@
  * SIGINT, SIGTERM, or killed outright).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,6 +157,10 @@ describe('sensor lifecycle', () => {
     const ready = await eventually(() => child.lines.find((l) => l.ready === true), 300_000);
     const pid = ready?.pid as number;
     expect(alive(pid)).toBe(true);
+    // The generated program file is gone as soon as bpftrace has read it.
+    const program = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).at(-1) as string;
+    expect(program).toMatch(/sensor\.bt$/);
+    expect(existsSync(program)).toBe(false);
     child.process.kill('SIGKILL');
     await child.exited;
     expect(await eventually(() => (alive(pid) ? undefined : true), 30_000)).toBe(true);

@@ -70,6 +70,8 @@ export class BpftraceRunner {
         start = nl + 1;
         if (!ready && line.startsWith('{"type": "attached_probes"')) {
           ready = true;
+          // bpftrace has read its program: nothing is left behind even if Cerana is killed outright.
+          this.removeProgram();
           readyResolve();
         }
         o.onLine(line);
@@ -94,7 +96,7 @@ export class BpftraceRunner {
         if (pending.length > 0) o.onLine(pending);
         if (errPending.length > 0) this.diagnostic(errPending);
         this.exitInfo = { code, signal };
-        rmSync(this.dir, { recursive: true, force: true });
+        this.removeProgram();
         resolve(this.exitInfo);
       });
     });
@@ -163,6 +165,10 @@ export class BpftraceRunner {
       return this.exited;
     })();
     return this.stopping;
+  }
+
+  private removeProgram(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   private signal(sig: NodeJS.Signals): void {
