@@ -68,7 +68,13 @@ export function parseExceptions(source: string, file: string): PolicyException[]
       if (!ENTRY_KEYS.includes(key))
         fail(file, lines, pair.key as Node, `unknown field "${key}" (expected ${ENTRY_KEYS.join(', ')})`);
     }
-    const plain = item.toJSON() as Record<string, unknown>;
+    let plain: Record<string, unknown>;
+    try {
+      plain = item.toJS(doc, { maxAliasCount: 20 }) as Record<string, unknown>;
+    } catch (error) {
+      // Alias bombs and other YAML the library refuses to expand.
+      fail(file, lines, item, `cannot read exception: ${(error as Error).message}`);
+    }
     const text = (key: string, required: boolean): string | undefined => {
       const value = plain[key];
       if (value === undefined || value === null) {
