@@ -5,6 +5,7 @@ import { imageCommand } from './image.js';
 import { planCommand } from './plan.js';
 import { policyCommand } from './policy.js';
 import { rulesCommand } from './rules.js';
+import { runtimeCommand } from './runtime.js';
 import { sbomCommand } from './sbom.js';
 import { versionCommand } from './version.js';
 import { vexCommand } from './vex.js';
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   vexCommand,
   planCommand,
   dbCommand,
+  runtimeCommand,
   rulesCommand,
   versionCommand,
 ];
