@@ -1,12 +1,23 @@
 import { existsSync } from 'node:fs';
 import { CeranaError } from '../common/errors.js';
+import { renderFindingsTable } from '../report/findings.js';
 import { renderImageTable } from '../report/image-table.js';
 import { toSarif } from '../report/sarif.js';
 import { renderSbom } from '../report/sbom.js';
 import { withVulnerabilities } from '../report/vuln-cyclonedx.js';
 import { renderExplanations } from '../report/vulnerabilities.js';
+import { detectorsFor, SCANNERS, type ScannerName } from '../scan/detectors.js';
 import { scanImageRef } from '../scan/image-scan.js';
-import { type Command, choiceOption, type OptionSpec, parseCommandArgs } from './command.js';
+import {
+  type Command,
+  choiceOption,
+  flag,
+  type OptionSpec,
+  type ParsedArgs,
+  parseCommandArgs,
+  stringOption,
+} from './command.js';
+import { POLICY_GATE_OPTIONS, POLICY_GATE_USAGE, policyGateContext, runPolicyGate } from './policy.js';
 import {
   REFERENCE_USAGE,
   SOURCE_OPTIONS,
@@ -20,6 +31,9 @@ const OPTIONS: OptionSpec = {
   format: { type: 'string', short: 'f' },
   ...SOURCE_OPTIONS,
   ...VULN_OPTIONS,
+  ...POLICY_GATE_OPTIONS,
+  scanners: { type: 'string' },
+  'secret-config': { type: 'string' },
 };
 
 export const imageCommand: Command = {
@@ -31,11 +45,16 @@ ${REFERENCE_USAGE}
 
 Options:
   -f, --format table|json|sarif|cyclonedx
-                            output format (default table); sarif lists the vulnerabilities,
-                            cyclonedx is the SBOM with its vulnerabilities
+                            output format (default table); sarif lists vulnerabilities and the
+                            other findings, cyclonedx is the SBOM with its vulnerabilities
+  --scanners LIST           what to look for: ${SCANNERS.join(',')} (default: all)
+  --secret-config FILE      add, replace or disable secret rules and allow-lists
 ${SOURCE_USAGE}
 
 ${VULN_USAGE}
+
+Policy:
+${POLICY_GATE_USAGE}
 
 Without a vulnerability database the report says vulnerabilities were not scanned; with any
 vulnerability option, or --format sarif|cyclonedx, a missing database is an error.`,
@@ -44,38 +63,88 @@ vulnerability option, or --format sarif|cyclonedx, a missing database is an erro
     const parsed = parseCommandArgs('image', args, OPTIONS);
     const ref = singleReference('image', parsed);
     const format = choiceOption(parsed, 'format', ['table', 'json', 'sarif', 'cyclonedx'] as const, 'table');
+    const scanners = parseScanners(stringOption(parsed, 'scanners'));
     const vuln = vulnFlags(parsed);
-    const asked =
+    const vulnAsked =
+      parsed.values.scanners !== undefined ||
       format === 'sarif' ||
       format === 'cyclonedx' ||
       Object.keys(VULN_OPTIONS).some((name) => parsed.values[name] !== undefined);
-    // Checked before the image is read, so a missing database fails fast.
+    // Checked before the image is read, so a missing database or a bad policy fails fast.
     const haveDb = existsSync(vuln.options.dbPath);
-    if (!haveDb && asked) {
+    if (scanners.has('vuln') && !haveDb && vulnAsked) {
       throw new CeranaError('NOT_FOUND', `no vulnerability database at ${vuln.options.dbPath}`, {
         hint: 'run `cerana db update`',
       });
     }
+    const gate = wantsPolicyGate(parsed) ? policyGateContext(parsed) : undefined;
     const { source, noCache } = await sourceFromFlags(parsed, io);
+    const secretConfig = stringOption(parsed, 'secret-config');
     const result = await scanImageRef(ref, {
       source,
       scan: { noCache },
-      ...(haveDb ? { vulnerabilities: vuln.options } : {}),
+      detectors: detectorsFor(scanners, secretConfig === undefined ? {} : { secretConfig }),
+      ...(scanners.has('vuln') && haveDb ? { vulnerabilities: vuln.options } : {}),
     });
-    if (!haveDb) {
+    if (scanners.has('vuln') && !haveDb) {
       const notice = `vulnerabilities not scanned: no vulnerability database at ${vuln.options.dbPath} (run \`cerana db update\`)`;
       result.warnings.push(notice);
       io.stderr.write(`cerana: warning: ${notice}\n`);
     }
     const report = result.vulnerabilities;
     if (report?.explanations) io.stderr.write(renderExplanations(report.explanations));
-    if (format === 'json') io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (format === 'sarif')
-      io.stdout.write(`${JSON.stringify(toSarif(report?.findings ?? []), null, 2)}\n`);
-    else if (format === 'cyclonedx') {
+    const outcome = gate ? runPolicyGate(result, gate, io.stderr) : undefined;
+    const severities = vuln.options.severities;
+    const findings = result.findings.filter(
+      (f) => severities === undefined || severities.includes(f.severity),
+    );
+
+    if (format === 'json') {
+      io.stdout.write(`${JSON.stringify(outcome ? { ...result, policy: outcome.json } : result, null, 2)}\n`);
+    } else if (format === 'sarif') {
+      io.stdout.write(`${JSON.stringify(toSarif([...(report?.findings ?? []), ...findings]), null, 2)}\n`);
+    } else if (format === 'cyclonedx') {
       const sbom = renderSbom(result, { format: 'cyclonedx', reproducible: false });
       io.stdout.write(withVulnerabilities(sbom, result.packages, report?.findings ?? []));
-    } else io.stdout.write(renderImageTable(result));
-    return report !== undefined && report.findings.length > 0 ? vuln.exitCode : 0;
+    } else {
+      io.stdout.write(renderImageTable(result));
+      if (detectorsRan(scanners))
+        io.stdout.write(`\nFindings (${findings.length})\n${renderFindingsTable(findings)}`);
+      if (outcome) io.stdout.write(outcome.text);
+    }
+    const remaining = (report?.findings.length ?? 0) + findings.filter((f) => !f.suppressed).length;
+    return Math.max(remaining > 0 ? vuln.exitCode : 0, outcome?.exitCode ?? 0);
   },
 };
+
+/** `--scanners vuln,secret`: the chosen scanners; all of them when the flag is absent. */
+function parseScanners(text: string | undefined): Set<ScannerName> {
+  if (text === undefined) return new Set(SCANNERS);
+  const words = text
+    .split(',')
+    .map((word) => word.trim())
+    .filter(Boolean);
+  const unknown = words.filter((word) => !(SCANNERS as readonly string[]).includes(word));
+  if (words.length === 0 || unknown.length > 0) {
+    throw new CeranaError(
+      'USAGE',
+      `--scanners: ${unknown.length > 0 ? `unknown scanner ${unknown.join(', ')}` : 'empty list'}`,
+      {
+        hint: `use a comma-separated list of ${SCANNERS.join(', ')}`,
+      },
+    );
+  }
+  return new Set(words as ScannerName[]);
+}
+
+function detectorsRan(scanners: ReadonlySet<ScannerName>): boolean {
+  return [...scanners].some((scanner) => scanner !== 'vuln');
+}
+
+function wantsPolicyGate(parsed: ParsedArgs): boolean {
+  return (
+    ['policy', 'exceptions', 'vex'].some((name) => parsed.values[name] !== undefined) ||
+    flag(parsed, 'explain-score') ||
+    flag(parsed, 'show-suppressed')
+  );
+}

@@ -9,11 +9,13 @@ import { defaultCatalogers } from '../inventory/catalogers.js';
 import { detectOs, type OsInfo } from '../inventory/os/detect.js';
 import { osReleaseVisitor } from '../inventory/os/visitor.js';
 import type { Package } from '../inventory/package.js';
+import { compareFindings, type Finding } from '../policy/finding.js';
 import {
   scanVulnerabilities,
   type VulnerabilityReport,
   type VulnerabilityScanOptions,
 } from '../vuln/match/scan.js';
+import type { ImageDetector } from './detectors.js';
 
 export interface LayerSummary {
   index: number;
@@ -49,6 +51,8 @@ export interface ImageScanResult {
   packages: Package[];
   /** Present when vulnerabilities were matched (see vuln/match/scan.ts). */
   vulnerabilities?: VulnerabilityReport;
+  /** Secrets, malware and hygiene findings of the detectors that ran (see scan/detectors.ts). */
+  findings: Finding[];
   warnings: string[];
   durationMs: number;
 }
@@ -58,12 +62,14 @@ export interface ImageScanOptions {
   scan: Omit<ScanOptions, 'cacheDir'>;
   /** Match the packages against this vulnerability database. */
   vulnerabilities?: VulnerabilityScanOptions;
+  /** Detectors that join the layer pass (secrets, malware, hygiene). */
+  detectors?: readonly ImageDetector[];
   now?: Date;
 }
 
-/** Visitors every image scan runs; each later detector adds its own here. */
-function defaultVisitors(catalogers: readonly Cataloger[]): FileVisitor[] {
-  return [osReleaseVisitor, ...catalogers];
+/** Visitors every image scan runs, then those of the chosen detectors. */
+function visitorsFor(catalogers: readonly Cataloger[], detectors: readonly ImageDetector[]): FileVisitor[] {
+  return [osReleaseVisitor, ...catalogers, ...detectors.flatMap((detector) => detector.visitors)];
 }
 
 export async function scanImageRef(ref: string, options: ImageScanOptions): Promise<ImageScanResult> {
@@ -71,7 +77,8 @@ export async function scanImageRef(ref: string, options: ImageScanOptions): Prom
   const image = await openImage(ref, options.source);
   const catalogers = defaultCatalogers();
   try {
-    const files = await scanImage(image, defaultVisitors(catalogers), {
+    const detectors = options.detectors ?? [];
+    const files = await scanImage(image, visitorsFor(catalogers, detectors), {
       ...options.scan,
       cacheDir: options.source.cacheDir,
     });
@@ -82,6 +89,12 @@ export async function scanImageRef(ref: string, options: ImageScanOptions): Prom
       options.now ?? new Date(),
       performance.now() - started,
     );
+    for (const detector of detectors) {
+      const output = await detector.analyze(image, files, result.artifact.ref);
+      result.findings.push(...output.findings);
+      result.warnings.push(...output.warnings);
+    }
+    result.findings.sort(compareFindings);
     if (options.vulnerabilities) {
       result.vulnerabilities = await scanVulnerabilities(result.packages, result.artifact.os, {
         ...options.vulnerabilities,
@@ -149,6 +162,7 @@ function summarize(
     layers,
     files: fileCounts,
     packages: inventory.packages,
+    findings: [],
     warnings: [...files.warnings(), ...inventory.warnings],
     durationMs: Math.round(durationMs),
   };
