@@ -1,7 +1,8 @@
 import { CeranaError } from '../../common/errors.js';
 import type { FileEntry, ImageFiles } from '../../image/scan/index.js';
 import type { PackageRef } from '../../policy/finding.js';
-import { type FileHash, FileHashes } from './file-hash.js';
+import { FILE_HASH_VISITOR, type FileHash, FileHashes } from './file-hash.js';
+import { type EntryTable, visibleEntriesWhere } from './visible-entries.js';
 
 /** How the kernel would run the file: an ELF image, a `#!` script, or neither (exec bit only). */
 export type ExecutableFormat = 'elf' | 'script' | 'other';
@@ -51,33 +52,41 @@ export interface PortraitOptions {
  * drift detection compares what a container executes against this list.
  */
 export function buildPortrait(files: ImageFiles, options: PortraitOptions = {}): Portrait {
-  const hashes = FileHashes.of(files, options.hashVisitor);
+  const visitor = options.hashVisitor ?? FILE_HASH_VISITOR;
+  const hashes = FileHashes.of(files, visitor);
+  const found = new Map<string, FileEntry>();
+  // Executable by mode (hard links whatever their own mode: their target decides)...
+  const byMode = (table: EntryTable, i: number): boolean => {
+    const type = table.type(i);
+    return type === 'hardlink' || (type === 'file' && ((table.columns.modes[i] as number) & 0o111) !== 0);
+  };
+  for (const entry of visibleEntriesWhere(files, byMode)) found.set(entry.path, entry);
+  // ...or by content: the ELF magic, from the hash facts of visible files.
+  for (const fact of files.facts(visitor)) {
+    if ((fact.data as FileHash).elf !== true || found.has(fact.path)) continue;
+    const entry = files.get(fact.path);
+    if (entry !== undefined) found.set(fact.path, entry);
+  }
+  if (found.size > 0 && hashes.size === 0) {
+    throw new CeranaError('INTERNAL', 'the binary portrait needs the file-hash visitor in the layer scan');
+  }
+
   const executables: PortraitEntry[] = [];
   const warnings: string[] = [];
-  let regular = 0;
   let missing = 0;
-
-  for (const entry of files.entries()) {
-    if (entry.type !== 'file' && entry.type !== 'hardlink') continue;
-    const content = entry.type === 'file' ? entry : files.stat(entry.path);
+  for (const [path, entry] of found) {
+    const content = entry.type === 'file' ? entry : files.stat(path);
     if (content === undefined || content.type !== 'file') {
-      warnings.push(`/${entry.path}: hard link to a file the image does not have; not in the portrait`);
+      warnings.push(`/${path}: hard link to a file the image does not have; not in the portrait`);
       continue;
     }
-    regular++;
     const hash = hashes.at(content.layerIndex, content.path);
-    const executable = (content.mode & 0o111) !== 0 || hash?.elf === true;
-    if (!executable) continue;
+    if ((content.mode & 0o111) === 0 && hash?.elf !== true) continue;
     if (hash === undefined) missing++;
     else if (hash.sha256 === undefined) {
-      warnings.push(
-        `/${entry.path}: over the hashing size cap (${content.size} bytes); listed without a hash`,
-      );
+      warnings.push(`/${path}: over the hashing size cap (${content.size} bytes); listed without a hash`);
     }
-    executables.push(toEntry(entry.path, content, hash, options.owners));
-  }
-  if (regular > 0 && hashes.size === 0) {
-    throw new CeranaError('INTERNAL', 'the binary portrait needs the file-hash visitor in the layer scan');
+    executables.push(toEntry(path, content, hash, options.owners));
   }
   if (missing > 0) {
     warnings.push(
@@ -85,6 +94,7 @@ export function buildPortrait(files: ImageFiles, options: PortraitOptions = {}):
     );
   }
   executables.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  warnings.sort();
   const portrait: Portrait = { schemaVersion: 1, hashAlgorithm: 'sha256', executables, warnings };
   if (options.image) portrait.image = { ref: options.image.ref, digest: options.image.digest };
   return portrait;

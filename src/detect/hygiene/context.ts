@@ -2,6 +2,7 @@ import type { ImageFiles } from '../../image/scan/index.js';
 import type { ImageConfig } from '../../image/types.js';
 import type { OsInfo } from '../../inventory/os/detect.js';
 import type { Package } from '../../inventory/package.js';
+import { type EntryTable, pathStartsWith, visibleEntriesWhere } from '../binaries/visible-entries.js';
 
 /** What every hygiene check may read. File-system parts are absent when only the config is known. */
 export interface HygieneContext {
@@ -50,11 +51,13 @@ const BIN_DIRS = new Set([
   'opt/bin',
 ]);
 
+const BIN_PREFIXES = [...BIN_DIRS].map((dir) => Buffer.from(`${dir}/`));
+
 /**
  * One pass over the merged file system collecting what the checks look at: setuid/setgid files,
  * world-writable directories without the sticky bit, programs in the usual bin directories by
- * name, and every regular file's path and size for the cache patterns (kept only for files under
- * a cache pattern's fixed prefix).
+ * name, and the regular files under a cache pattern's fixed prefix. Entries are judged on their
+ * type, mode and path bytes first; only the few that qualify are looked at further.
  */
 export class FileSystemView {
   readonly special: FileRecord[] = [];
@@ -63,7 +66,17 @@ export class FileSystemView {
   private readonly cached: FileRecord[] = [];
 
   constructor(files: ImageFiles, cachePrefixes: readonly string[]) {
-    for (const entry of files.entries()) {
+    const cacheBytes = [...new Set(cachePrefixes)].map((prefix) => Buffer.from(prefix));
+    const wanted = (table: EntryTable, i: number): boolean => {
+      const type = table.type(i);
+      const mode = table.columns.modes[i] as number;
+      if (type === 'dir') return (mode & 0o002) !== 0 && (mode & 0o1000) === 0;
+      if (type !== 'file' && type !== 'hardlink' && type !== 'symlink') return false;
+      if (type !== 'symlink' && (mode & 0o6000) !== 0) return true;
+      if (BIN_PREFIXES.some((prefix) => pathStartsWith(table, i, prefix))) return true;
+      return type === 'file' && cacheBytes.some((prefix) => pathStartsWith(table, i, prefix));
+    };
+    for (const entry of visibleEntriesWhere(files, wanted)) {
       const record: FileRecord = {
         path: entry.path,
         layer: entry.layer,
@@ -73,18 +86,17 @@ export class FileSystemView {
         size: entry.size,
       };
       if (entry.type === 'dir') {
-        if ((entry.mode & 0o002) !== 0 && (entry.mode & 0o1000) === 0) this.worldWritableDirs.push(record);
+        this.worldWritableDirs.push(record);
         continue;
       }
-      if (entry.type !== 'file' && entry.type !== 'hardlink' && entry.type !== 'symlink') continue;
       if (entry.type !== 'symlink' && (entry.mode & 0o6000) !== 0) this.special.push(record);
       const slash = entry.path.lastIndexOf('/');
       if (BIN_DIRS.has(slash < 0 ? '' : entry.path.slice(0, slash))) {
-        const name = entry.path.slice(slash + 1);
-        const list = this.programs.get(name) ?? [];
         // A symlink counts when it leads to a file (an alternatives link to the daemon).
-        if (entry.type !== 'symlink' || files.stat(entry.path)?.type === 'file') list.push(record);
-        this.programs.set(name, list);
+        if (entry.type !== 'symlink' || files.stat(entry.path)?.type === 'file') {
+          const name = entry.path.slice(slash + 1);
+          this.programs.set(name, [...(this.programs.get(name) ?? []), record]);
+        }
       }
       if (entry.type === 'file' && cachePrefixes.some((prefix) => entry.path.startsWith(prefix))) {
         this.cached.push(record);

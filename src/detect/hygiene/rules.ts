@@ -40,7 +40,7 @@ const RULE_ID = /^CER-IMG-[0-9]{3}$/;
 
 /** Reads rules.yaml. It ships with the code, so anything wrong in it is an internal error. */
 export function loadHygieneRules(url: URL = BUILTIN_HYGIENE_RULES_URL): HygieneRule[] {
-  const doc: unknown = parse(readFileSync(fileURLToPath(url), 'utf8'), { intAsBigInt: false });
+  const doc: unknown = parse(readFileSync(fileURLToPath(url), 'utf8'));
   const rules = (doc as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules)) throw new CeranaError('INTERNAL', `${url.pathname}: rules must be a list`);
   const ids = new Set<string>();
