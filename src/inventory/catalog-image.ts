@@ -4,6 +4,7 @@ import type { CatalogContext, Cataloger } from './cataloger.js';
 import type { OsInfo } from './os/detect.js';
 import { OwnedFiles } from './ownership.js';
 import { comparePackages, compareText, type Package, type PackageType } from './package.js';
+import { appendAll } from './text.js';
 
 export interface Inventory {
   packages: Package[];
@@ -31,14 +32,14 @@ export function catalogImage(
   for (const cataloger of catalogers) {
     try {
       const result = cataloger.catalog(files, context);
-      found.push(...result.packages);
-      warnings.push(...result.warnings);
+      appendAll(found, result.packages);
+      appendAll(warnings, result.warnings);
       for (const path of result.ownedFiles ?? []) owned.add(path);
     } catch (error) {
       warnings.push(`cataloger ${cataloger.name} failed: ${(error as Error)?.message ?? String(error)}`);
     }
   }
-  warnings.push(...skippedWarnings(files, catalogers));
+  appendAll(warnings, skippedWarnings(files, catalogers));
 
   for (const pkg of found) {
     for (const location of pkg.locations) {

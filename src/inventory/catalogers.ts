@@ -1,12 +1,11 @@
+import { binaryCataloger } from './binary/cataloger.js';
 import type { Cataloger } from './cataloger.js';
 import { dotnetCataloger } from './lang/dotnet/cataloger.js';
-import { goCataloger } from './lang/go/cataloger.js';
 import { javaCataloger } from './lang/java/cataloger.js';
 import { npmCataloger } from './lang/npm/cataloger.js';
 import { phpCataloger } from './lang/php/cataloger.js';
 import { pythonCataloger } from './lang/python/cataloger.js';
 import { rubyCataloger } from './lang/ruby/cataloger.js';
-import { rustCataloger } from './lang/rust/cataloger.js';
 import { apkCataloger } from './os/apk/cataloger.js';
 import { dpkgCataloger } from './os/dpkg/cataloger.js';
 import { rpmCataloger } from './os/rpm/cataloger.js';
@@ -17,8 +16,7 @@ export function defaultCatalogers(): Cataloger[] {
     dpkgCataloger,
     apkCataloger,
     rpmCataloger,
-    goCataloger,
-    rustCataloger,
+    binaryCataloger,
     javaCataloger,
     npmCataloger,
     pythonCataloger,

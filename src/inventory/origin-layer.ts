@@ -39,10 +39,14 @@ export function originLayers(snapshots: readonly DatabaseSnapshot[]): Map<string
  * were deleted by a later layer and say nothing about the image). Empty when none is visible.
  */
 export function capturedHistory(files: ImageFiles, path: string): CapturedFile[] {
-  const copies = [...files.capturedFiles()].filter((file) => file.path === path);
-  const visible = copies.find((file) => file.visible);
+  const visible = files.get(path);
   if (visible === undefined) return [];
-  return copies
-    .filter((file) => file.layerIndex <= visible.layerIndex)
-    .sort((a, b) => a.layerIndex - b.layerIndex);
+  const copies: CapturedFile[] = [];
+  for (let l = 0; l <= visible.layerIndex; l++) {
+    const layer = files.layers[l];
+    const data = layer?.captured.get(path);
+    if (layer === undefined || data === undefined) continue;
+    copies.push({ path, layer: layer.diffId, layerIndex: l, data, visible: l === visible.layerIndex });
+  }
+  return copies[copies.length - 1]?.visible ? copies : [];
 }

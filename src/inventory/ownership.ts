@@ -4,38 +4,43 @@ import type { ImageFiles } from '../image/scan/index.js';
  * The files the OS package managers own, by the path the image really stores them at.
  * Databases list paths as packages shipped them (`/lib/x86_64-linux-gnu/...`, `/bin/sh`); on a
  * merged-/usr system those directories are symlinks, so each directory is resolved through the
- * image's links (once per directory) before comparing.
+ * image's links (once per directory) before comparing. Kept as file names per resolved
+ * directory: a distribution lists a few hundred thousand paths in a few thousand directories.
  */
 export class OwnedFiles {
-  private readonly paths = new Set<string>();
+  private readonly byDir = new Map<string, Set<string>>();
   private readonly resolvedDirs = new Map<string, string>();
 
   constructor(private readonly files: ImageFiles) {}
 
-  get size(): number {
-    return this.paths.size;
-  }
-
   add(path: string): void {
-    this.paths.add(this.canonical(path));
+    const [dir, base] = this.split(path);
+    let names = this.byDir.get(dir);
+    if (names === undefined) {
+      names = new Set();
+      this.byDir.set(dir, names);
+    }
+    names.add(base);
   }
 
   has(path: string): boolean {
-    return this.paths.size > 0 && this.paths.has(this.canonical(path));
+    if (this.byDir.size === 0) return false;
+    const [dir, base] = this.split(path);
+    return this.byDir.get(dir)?.has(base) ?? false;
   }
 
-  private canonical(path: string): string {
-    const trimmed = path.replace(/^\/+/, '');
-    const slash = trimmed.lastIndexOf('/');
-    if (slash < 0) return trimmed;
-    const dir = trimmed.slice(0, slash);
+  /** The resolved directory and the file name. */
+  private split(path: string): [string, string] {
+    const start = path.charCodeAt(0) === 0x2f ? path.search(/[^/]/) : 0;
+    const slash = path.lastIndexOf('/');
+    if (start < 0 || slash < start) return ['', path.slice(Math.max(start, 0))];
+    const dir = path.slice(start, slash);
     let resolved = this.resolvedDirs.get(dir);
     if (resolved === undefined) {
       // A symlink loop leaves the directory as written: it cannot hold anything anyway.
       resolved = this.files.resolve(dir) ?? dir;
       this.resolvedDirs.set(dir, resolved);
     }
-    const base = trimmed.slice(slash + 1);
-    return resolved === '' ? base : `${resolved}/${base}`;
+    return [resolved, path.slice(slash + 1)];
   }
 }

@@ -158,4 +158,17 @@ describe('dpkg cataloger', () => {
       `var/lib/dpkg/status: not cataloged: ${big.length} bytes is over the capture limit (over-file-limit)`,
     ]);
   });
+
+  it('caps the warnings of a hostile file', async () => {
+    const files = await scanLayers(
+      [{ 'var/lib/dpkg/status': 'Package: broken\nStatus: install ok installed\n\n'.repeat(50_000) }],
+      [dpkgCataloger],
+    );
+    const { packages, warnings } = catalogImage(files, debian12, [dpkgCataloger]);
+    expect(packages).toEqual([]);
+    expect(warnings).toEqual([
+      'var/lib/dpkg/status: 49980 more warnings not shown',
+      'var/lib/dpkg/status: skipped a paragraph without Package/Version',
+    ]);
+  });
 });

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { binaryCataloger } from '../../src/inventory/binary/cataloger.js';
 import { catalogImage } from '../../src/inventory/catalog-image.js';
 import { readGoBuildInfo } from '../../src/inventory/lang/go/buildinfo.js';
-import { goCataloger } from '../../src/inventory/lang/go/cataloger.js';
 import { buildTestImage } from '../support/images.js';
 import { dockerAvailable, requireIntegration } from '../support/integration.js';
 import { buildGoFixtures, GO_TARGETS, goAvailable, goVersionM, modinfoLines } from './support/go-fixtures.js';
@@ -57,9 +57,9 @@ describe('Go build information read while streaming, against go version -m', () 
           'usr/local/bin/script': { body: '#!/bin/sh\necho hi\n'.repeat(100), mode: 0o755 },
         },
       ],
-      [goCataloger],
+      [binaryCataloger],
     );
-    const { packages, warnings } = catalogImage(files, undefined, [goCataloger]);
+    const { packages, warnings } = catalogImage(files, undefined, [binaryCataloger]);
     expect(warnings).toEqual([]);
     const layer = files.layers[0]?.diffId;
     expect(packages.map((p) => [p.name, p.version, p.purl, p.locations])).toEqual(
@@ -88,9 +88,9 @@ describe('Go build information read while streaming, against go version -m', () 
           },
         },
       ],
-      [goCataloger],
+      [binaryCataloger],
     );
-    const { packages, warnings } = catalogImage(files, undefined, [goCataloger]);
+    const { packages, warnings } = catalogImage(files, undefined, [binaryCataloger]);
     expect(packages).toEqual([]);
     expect(warnings).toEqual([
       'bin/cut-after-header: Go build information is damaged: build information strings run past the end of the file',

@@ -6,9 +6,9 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { binaryCataloger } from '../../src/inventory/binary/cataloger.js';
 import { catalogImage } from '../../src/inventory/catalog-image.js';
 import { readAuditable } from '../../src/inventory/lang/rust/auditable.js';
-import { rustCataloger } from '../../src/inventory/lang/rust/cataloger.js';
 import { commandWorks, requireIntegration } from '../support/integration.js';
 import { buildGoFixtures, goAvailable } from './support/go-fixtures.js';
 import { scanLayers } from './support/layers.js';
@@ -110,9 +110,9 @@ describe('cargo-auditable dependency lists in ELF binaries', () => {
   itTools('cataloged from an image layer: crates compiled in, build-only ones left out', async () => {
     const files = await scanLayers(
       [{ 'usr/local/bin/hello': { body: readFileSync(rust), mode: 0o755 } }],
-      [rustCataloger],
+      [binaryCataloger],
     );
-    const { packages, warnings } = catalogImage(files, undefined, [rustCataloger]);
+    const { packages, warnings } = catalogImage(files, undefined, [binaryCataloger]);
     expect(warnings).toEqual([]);
     const layer = files.layers[0]?.diffId;
     expect(packages.map((p) => [p.name, p.version, p.purl, p.locations])).toEqual(
@@ -148,8 +148,8 @@ describe('cargo-auditable dependency lists in ELF binaries', () => {
       }
       layer[`bin/${name}`] = { body: readFileSync(out), mode: 0o755 };
     }
-    const files = await scanLayers([layer], [rustCataloger]);
-    const { packages, warnings } = catalogImage(files, undefined, [rustCataloger]);
+    const files = await scanLayers([layer], [binaryCataloger]);
+    const { packages, warnings } = catalogImage(files, undefined, [binaryCataloger]);
     expect(packages).toEqual([]);
     expect(warnings).toEqual([
       expect.stringMatching(

@@ -36,6 +36,8 @@ export interface ElfSection {
 }
 
 export const PT_LOAD = 1;
+export const PT_NOTE = 4;
+export const PF_X = 1;
 export const PF_W = 2;
 export const SHT_NOBITS = 8;
 /** Bytes of the largest ELF file header (64-bit). */
@@ -200,4 +202,34 @@ export function parseSections(
     const end = names.indexOf(0, nameAt);
     return { ...rest, name: nameAt < names.length && end >= 0 ? names.toString('latin1', nameAt, end) : '' };
   });
+}
+
+/** One ELF note (a PT_NOTE segment holds a sequence of them). */
+export interface ElfNote {
+  name: string;
+  type: number;
+  desc: Buffer;
+}
+
+/** The notes in a PT_NOTE segment's bytes: namesz, descsz, type, then name and desc padded to 4. */
+export function parseNotes(data: Buffer, littleEndian: boolean): ElfNote[] {
+  const u32 = (at: number) => (littleEndian ? data.readUInt32LE(at) : data.readUInt32BE(at));
+  const notes: ElfNote[] = [];
+  for (let at = 0; at + 12 <= data.length; ) {
+    const nameSize = u32(at);
+    const descSize = u32(at + 4);
+    const type = u32(at + 8);
+    const nameAt = at + 12;
+    const descAt = nameAt + align4(nameSize);
+    const next = descAt + align4(descSize);
+    if (next > data.length || next <= at) break;
+    const name = data.toString('latin1', nameAt, nameAt + nameSize).replace(/\0+$/, '');
+    notes.push({ name, type, desc: data.subarray(descAt, descAt + descSize) });
+    at = next;
+  }
+  return notes;
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
 }

@@ -1,33 +1,43 @@
 /**
  * Keeps one byte range of a file as its chunks stream past, for parsers that learn where
- * something is before (or while) it goes by. Chunks must be offered in file order.
+ * something is before (or while) it goes by. Chunks must be offered in file order (overlaps
+ * are fine). It holds views of the offered chunks, copied only when read: the layer reader's
+ * chunks are fresh buffers from Node streams, never refilled.
  */
 export class RangeCapture {
-  readonly data: Buffer;
   /** Bytes [start, start + filled) have been captured. */
   filled = 0;
+  private parts: Buffer[] = [];
+  private joined: Buffer | undefined;
 
   constructor(
     readonly start: number,
-    length: number,
-  ) {
-    this.data = Buffer.alloc(Math.max(0, length));
-  }
+    readonly length: number,
+  ) {}
 
   get end(): number {
-    return this.start + this.data.length;
+    return this.start + this.length;
   }
 
   get complete(): boolean {
-    return this.filled >= this.data.length;
+    return this.filled >= this.length;
+  }
+
+  /** The bytes captured so far. */
+  get data(): Buffer {
+    if (this.joined === undefined || this.joined.length !== this.filled) {
+      this.joined = Buffer.concat(this.parts, this.filled);
+      this.parts = [this.joined];
+    }
+    return this.joined;
   }
 
   /** Takes what it needs from a chunk that starts at file offset `at`. */
   offer(chunk: Buffer, at: number): void {
     const from = Math.max(this.start + this.filled, at);
     const to = Math.min(this.end, at + chunk.length);
-    if (to <= from) return;
-    chunk.copy(this.data, from - this.start, from - at, to - at);
+    if (to <= from || from !== this.start + this.filled) return;
+    this.parts.push(chunk.subarray(from - at, to - at));
     this.filled = to - this.start;
   }
 

@@ -1,18 +1,17 @@
 import type { Readable } from 'node:stream';
+import { type ChunkParser, feedParsers, HeadBuffer, readElfStart } from '../../binary/chunk-parser.js';
 import {
-  ELF_HEADER_BYTES,
+  type ElfHeader,
   type ElfSegment,
   fileOffsetOf,
-  isElf,
   isZeroFilled,
   PF_W,
+  PF_X,
   PT_LOAD,
-  parseElfHeader,
-  parseSegments,
-  programHeadersEnd,
+  PT_NOTE,
+  parseNotes,
 } from '../../binary/elf.js';
 import { findRange, RangeCapture } from '../../binary/range-capture.js';
-import { ByteReader } from '../../byte-reader.js';
 
 /**
  * Go build information, read from an ELF binary while it streams past (no seeking).
@@ -20,12 +19,15 @@ import { ByteReader } from '../../byte-reader.js';
  * The linker writes a 32-byte header, `\xff Go buildinf:` + pointer size + flags, at a 16-byte
  * aligned spot of the writable data (the `.go.buildinfo` section, which `go version` looks up;
  * its section header sits at the end of the file, so here the data segments — known from the
- * program headers at the start — are searched instead). Since Go 1.18 (flag 0x2) the Go version
- * and module information follow inline as varint-length strings. Before, the header holds two
- * pointers to Go string headers (pointer, length) in the data segment, whose bytes lie in
- * read-only data earlier in the file: so while streaming, the writable segments are kept, and
- * so is every `go1.` string and every block opened by the module information's start sentinel,
- * to be looked up by address once the pointers are known.
+ * program headers at the start — are searched instead, and the stream is left once they are
+ * past). Since Go 1.18 (flag 0x2) the Go version and module information follow inline as
+ * varint-length strings. Before, the header holds two pointers to Go string headers (pointer,
+ * length) in the data segment, whose bytes lie in read-only data earlier in the file: so while
+ * streaming, the writable segments are kept, and — in binaries whose first page carries the Go
+ * build ID note, as every binary `go build` links does — so is every `go1.` string and every
+ * block opened by the module information's start sentinel in read-only data, to be looked up
+ * by address once the pointers are known. Other executables cost a look at their headers and
+ * a search of their data segments only.
  */
 
 export interface GoBuildInfo {
@@ -44,7 +46,9 @@ const INFO_START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
 const GO_PREFIX = Buffer.from('go1.', 'latin1');
 
 /** Bounds: what a real binary needs, far below what a hostile one could claim. */
-const MAX_PROGRAM_HEADERS_END = 1024 * 1024;
+/** Notes are looked for in the file's first bytes only (they sit right after the program headers). */
+const NOTES_WITHIN = 64 * 1024;
+const NOTE_GO_BUILD_ID = 4;
 const MAX_INFO_BYTES = 2 * 1024 * 1024;
 const MAX_RETAINED_DATA = 16 * 1024 * 1024;
 const MAX_CANDIDATES = 256;
@@ -59,101 +63,224 @@ export class GoBuildInfoError extends Error {}
  * anything that is not a Go ELF binary; rejects when a Go binary's build information is damaged.
  */
 export async function readGoBuildInfo(body: Readable, size: number): Promise<GoBuildInfo | undefined> {
-  const reader = new ByteReader(body);
-  const head = await reader.peek(ELF_HEADER_BYTES);
-  if (!isElf(head)) return undefined;
-  let segments: ElfSegment[];
-  try {
-    const header = parseElfHeader(head);
-    const end = programHeadersEnd(header);
-    if (end > MAX_PROGRAM_HEADERS_END) return undefined;
-    segments = parseSegments(await reader.peek(Math.max(end, ELF_HEADER_BYTES)), header);
-  } catch {
-    // Not an ELF file we can map: it cannot be a Go binary `go version` reads either.
-    return undefined;
-  }
-  const writable = segments.filter((s) => s.type === PT_LOAD && (s.flags & PF_W) !== 0 && s.filesz > 0);
-  if (writable.length === 0) return undefined;
+  const parser = new GoBuildInfoParser(size);
+  await feedParsers(body, [parser]);
+  return parser.result();
+}
 
-  const retained: RangeCapture[] = [];
-  let retainedBytes = 0;
-  for (const segment of writable) {
-    const length = Math.min(segment.filesz, size - segment.offset, MAX_RETAINED_DATA - retainedBytes);
-    if (length <= 0) continue;
-    retained.push(new RangeCapture(segment.offset, length));
-    retainedBytes += length;
-  }
-  const strings: RangeCapture[] = [];
-  let info: RangeCapture | undefined;
+/** The push parser behind readGoBuildInfo: feed it the file's chunks, then ask for the result. */
+export class GoBuildInfoParser implements ChunkParser {
+  private readonly head = new HeadBuffer();
+  private state: 'head' | 'scan' | 'done' = 'head';
+  private outcome: GoBuildInfo | undefined;
+  private failure: Error | undefined;
+  private segments: ElfSegment[] = [];
+  private writable: ElfSegment[] = [];
+  private readOnly: ElfSegment[] = [];
+  private dataEnd = 0;
+  private readonly retained: RangeCapture[] = [];
+  private readonly strings: RangeCapture[] = [];
+  private info: RangeCapture | undefined;
+  private carry: Buffer = Buffer.alloc(0);
 
-  let carry: Buffer = Buffer.alloc(0);
-  let position = 0;
-  for await (const chunk of reader.rest()) {
-    const windowStart = position - carry.length;
-    const window = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    for (const capture of retained) capture.offer(chunk, position);
-    for (const capture of strings) capture.offer(chunk, position);
-    if (info === undefined) {
-      const at = findHeader(window, windowStart, writable);
-      if (at !== undefined) {
-        info = new RangeCapture(at, Math.min(HEADER + MAX_INFO_BYTES, size - at));
-        info.offer(window, windowStart);
+  constructor(private readonly size: number) {}
+
+  feed(chunk: Buffer, at: number): boolean {
+    try {
+      if (this.state === 'head') {
+        this.head.add(chunk);
+        if (this.start()) for (const [part, offset] of this.head.drain()) this.scan(part, offset);
+      } else if (this.state === 'scan') {
+        this.scan(chunk, at);
       }
-    } else {
-      info.offer(chunk, position);
+    } catch (error) {
+      this.failure = error as Error;
+      this.state = 'done';
     }
-    if (info !== undefined && info.filled >= HEADER && ((info.data[15] as number) & FLAG_INLINE) !== 0) {
-      const inline = decodeInline(info);
-      if (inline !== undefined) return inline;
-    } else if (strings.length < MAX_CANDIDATES) {
-      collectCandidates(window, windowStart, size, strings);
-    }
-    position += chunk.length;
-    carry = window.subarray(Math.max(0, window.length - CARRY));
+    return this.state !== 'done';
   }
 
-  if (info === undefined) return undefined;
-  if (info.filled < HEADER) throw new GoBuildInfoError('build information header is truncated');
-  if (((info.data[15] as number) & FLAG_INLINE) !== 0) {
-    throw new GoBuildInfoError('build information strings run past the end of the file');
+  /** Once the file ended or feed() returned false: the build information, or undefined. Throws when damaged. */
+  result(): GoBuildInfo | undefined {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.state !== 'scan') return this.outcome;
+    const info = this.info;
+    if (info === undefined) return undefined;
+    if (info.filled < HEADER) throw new GoBuildInfoError('build information header is truncated');
+    if (isInline(info)) throw new GoBuildInfoError('build information strings run past the end of the file');
+    return decodePointers(info, this.segments, [info, ...this.retained, ...this.strings]);
   }
-  return decodePointers(info, segments, [info, ...retained, ...strings]);
+
+  /** Waits for the ELF and program headers and the first notes, then sets up the scan (true once started). */
+  private start(): boolean {
+    const head = this.head.data;
+    const start = readElfStart(head);
+    if (start === 'more') return false;
+    if (start === 'not-elf') {
+      this.state = 'done';
+      return false;
+    }
+    const { header, segments } = start;
+    const writable = segments.filter((s) => s.type === PT_LOAD && (s.flags & PF_W) !== 0 && s.filesz > 0);
+    if (writable.length === 0) {
+      this.state = 'done';
+      return false;
+    }
+    const notes = segments.filter((s) => s.type === PT_NOTE && s.offset + s.filesz <= NOTES_WITHIN);
+    if (head.length < Math.max(0, ...notes.map((s) => s.offset + s.filesz))) return false;
+    this.segments = segments;
+    this.writable = writable;
+    this.dataEnd = Math.max(...writable.map((s) => s.offset + s.filesz));
+    // Read-only data (not text) of a Go binary: where pre-1.18 strings can be.
+    if (hasGoBuildIdNote(head, header, notes)) {
+      this.readOnly = segments.filter(
+        (s) => s.type === PT_LOAD && (s.flags & (PF_W | PF_X)) === 0 && s.filesz > 0,
+      );
+    }
+    let retainedBytes = 0;
+    for (const segment of writable) {
+      const length = Math.min(segment.filesz, this.size - segment.offset, MAX_RETAINED_DATA - retainedBytes);
+      if (length <= 0) continue;
+      this.retained.push(new RangeCapture(segment.offset, length));
+      retainedBytes += length;
+    }
+    this.state = 'scan';
+    return true;
+  }
+
+  private scan(chunk: Buffer, position: number): void {
+    for (const capture of this.retained) capture.offer(chunk, position);
+    for (const capture of this.strings) capture.offer(chunk, position);
+    this.info?.offer(chunk, position);
+    // Patterns are searched in the chunk itself and, for those straddling the previous chunk's
+    // end, in the seam: the carried tail of that chunk joined to this one's head.
+    const views: View[] = [{ bytes: chunk, start: position, before: Number.POSITIVE_INFINITY }];
+    if (this.carry.length > 0) {
+      const seam = Buffer.concat([this.carry, chunk.subarray(0, CARRY)]);
+      views.unshift({ bytes: seam, start: position - this.carry.length, before: position });
+    }
+    const feed = (capture: RangeCapture, view: View) => {
+      capture.offer(view.bytes, view.start);
+      if (view.bytes !== chunk) capture.offer(chunk, position);
+    };
+    for (const view of views) {
+      if (this.info === undefined) {
+        const at = findHeader(view, this.writable);
+        if (at !== undefined) {
+          this.info = new RangeCapture(at, Math.min(HEADER + MAX_INFO_BYTES, this.size - at));
+          feed(this.info, view);
+        }
+      }
+      if (!isInline(this.info)) {
+        collectCandidates(view, this.readOnly, this.size, this.strings, (capture) => feed(capture, view));
+      }
+    }
+    if (this.info !== undefined && isInline(this.info)) {
+      this.outcome = decodeInline(this.info);
+      if (this.outcome !== undefined) {
+        this.state = 'done';
+        return;
+      }
+    }
+    // Past every data segment without a header: not a Go binary (or one `go version` cannot read).
+    if (this.info === undefined && position + chunk.length >= this.dataEnd) {
+      this.state = 'done';
+      return;
+    }
+    this.carry = Buffer.from(
+      chunk.length >= CARRY
+        ? chunk.subarray(chunk.length - CARRY)
+        : Buffer.concat([this.carry, chunk]).subarray(-CARRY),
+    );
+  }
+}
+
+/** Bytes of the file starting at `start`; only matches starting before `before` count. */
+interface View {
+  bytes: Buffer;
+  start: number;
+  before: number;
+}
+
+/** Whether the header is complete and says the strings follow inline (Go ≥ 1.18). */
+function isInline(info: RangeCapture | undefined): boolean {
+  return info !== undefined && info.filled >= HEADER && ((info.data[15] as number) & FLAG_INLINE) !== 0;
 }
 
 /** The file offset of the first build information header in a writable segment, 16-byte aligned. */
-function findHeader(
-  window: Buffer,
-  windowStart: number,
-  writable: readonly ElfSegment[],
-): number | undefined {
-  for (let i = window.indexOf(MAGIC); i >= 0; i = window.indexOf(MAGIC, i + 1)) {
-    const offset = windowStart + i;
-    if (offset % 16 !== 0) continue;
-    if (writable.some((s) => offset >= s.offset && offset + HEADER <= s.offset + s.filesz)) return offset;
+function findHeader(view: View, writable: readonly ElfSegment[]): number | undefined {
+  let found: number | undefined;
+  forEachMatch(view, writable, MAGIC, (offset) => {
+    const fits = writable.some((s) => offset >= s.offset && offset + HEADER <= s.offset + s.filesz);
+    if (offset % 16 !== 0 || !fits) return true;
+    found = offset;
+    return false;
+  });
+  return found;
+}
+
+/**
+ * Calls `onMatch` with the file offset of each occurrence of `pattern` that starts inside one of
+ * the segments (and before the view's limit), in file order, until it returns false.
+ */
+function forEachMatch(
+  view: View,
+  segments: readonly ElfSegment[],
+  pattern: Buffer,
+  onMatch: (offset: number) => boolean,
+): void {
+  const { bytes, start, before } = view;
+  for (const segment of segments) {
+    const from = Math.max(start, segment.offset);
+    const to = Math.min(
+      start + bytes.length,
+      segment.offset + segment.filesz + pattern.length - 1,
+      before + pattern.length - 1,
+    );
+    if (to - from < pattern.length) continue;
+    const searched = bytes.subarray(from - start, to - start);
+    for (let i = searched.indexOf(pattern); i >= 0; i = searched.indexOf(pattern, i + 1)) {
+      const offset = from + i;
+      if (offset >= before || offset >= segment.offset + segment.filesz) break;
+      if (!onMatch(offset)) return;
+    }
   }
-  return undefined;
+}
+
+/** Whether one of the PT_NOTE segments in the first bytes holds a Go build ID note. */
+function hasGoBuildIdNote(head: Buffer, header: ElfHeader, notes: readonly ElfSegment[]): boolean {
+  return notes.some((s) =>
+    parseNotes(head.subarray(s.offset, s.offset + s.filesz), header.littleEndian).some(
+      (note) => note.name === 'Go' && note.type === NOTE_GO_BUILD_ID,
+    ),
+  );
 }
 
 /** Remembers where `go1.` strings and module-information blocks start (pre-1.18 binaries point at them). */
-function collectCandidates(window: Buffer, windowStart: number, size: number, strings: RangeCapture[]): void {
+function collectCandidates(
+  view: View,
+  readOnly: readonly ElfSegment[],
+  size: number,
+  strings: RangeCapture[],
+  feed: (capture: RangeCapture) => void,
+): void {
   for (const [pattern, length] of [
     [GO_PREFIX, VERSION_CANDIDATE_BYTES],
     [INFO_START, MAX_INFO_BYTES],
   ] as const) {
-    for (let i = window.indexOf(pattern); i >= 0; i = window.indexOf(pattern, i + 1)) {
-      const offset = windowStart + i;
-      if (strings.some((s) => s.start === offset)) continue;
-      if (strings.length >= MAX_CANDIDATES) return;
+    forEachMatch(view, readOnly, pattern, (offset) => {
+      if (strings.length >= MAX_CANDIDATES) return false;
       const capture = new RangeCapture(offset, Math.min(length, size - offset));
-      capture.offer(window, windowStart);
+      feed(capture);
       strings.push(capture);
-    }
+      return true;
+    });
   }
 }
 
 /** Go ≥ 1.18: two uvarint-length strings after the header; undefined until all their bytes are here. */
 function decodeInline(info: RangeCapture): GoBuildInfo | undefined {
-  const available = info.data.subarray(0, info.filled);
+  const available = info.data;
   const version = readVarBytes(available, HEADER);
   if (version === undefined) return undefined;
   const mod = readVarBytes(available, version.next);

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { ByteReader } from '../../byte-reader.js';
+import { appendAll } from '../../text.js';
 import { type ArchiveMetadata, identifyArtifacts, type JavaArtifact } from './identify.js';
 import { parseManifest, parseProperties } from './metadata.js';
 import { readZipStream, type ZipEntry } from './zip-stream.js';
@@ -134,5 +135,5 @@ async function inspect(
   } catch (error) {
     report.warnings.push(`${archive === '' ? '' : `${archive}: `}${(error as Error).message}`);
   }
-  report.artifacts.push(...identifyArtifacts(metadata));
+  appendAll(report.artifacts, identifyArtifacts(metadata));
 }

@@ -2,7 +2,7 @@ import type { ImageFiles, JsonValue } from '../../../image/scan/index.js';
 import type { Cataloger, CatalogResult } from '../../cataloger.js';
 import type { Package } from '../../package.js';
 import { formatPurl } from '../../purl.js';
-import { messageOf } from '../../text.js';
+import { limitWarnings, messageOf } from '../../text.js';
 import { inspectJavaArchive, isJavaArchive, type JavaArchiveReport } from './archive.js';
 
 const NAME = 'inventory/java';
@@ -20,7 +20,8 @@ export const javaCataloger: Cataloger = {
   async onStream(file) {
     let report: JavaArchiveReport;
     try {
-      report = await inspectJavaArchive(file.body, file.path.slice(file.path.lastIndexOf('/') + 1));
+      const found = await inspectJavaArchive(file.body, file.path.slice(file.path.lastIndexOf('/') + 1));
+      report = { artifacts: found.artifacts, warnings: limitWarnings(found.warnings) };
     } catch (error) {
       report = { artifacts: [], warnings: [messageOf(error)] };
     }

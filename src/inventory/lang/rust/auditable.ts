@@ -1,18 +1,8 @@
 import type { Readable } from 'node:stream';
 import { inflateSync } from 'node:zlib';
-import {
-  ELF_HEADER_BYTES,
-  type ElfHeader,
-  isElf,
-  PT_LOAD,
-  parseElfHeader,
-  parseSections,
-  parseSegments,
-  programHeadersEnd,
-  SHT_NOBITS,
-} from '../../binary/elf.js';
+import { type ChunkParser, feedParsers, HeadBuffer, readElfStart } from '../../binary/chunk-parser.js';
+import { type ElfHeader, PT_LOAD, parseSections, SHT_NOBITS } from '../../binary/elf.js';
 import { RangeCapture } from '../../binary/range-capture.js';
-import { ByteReader } from '../../byte-reader.js';
 
 /**
  * cargo-auditable's dependency list, read from an ELF binary while it streams past.
@@ -48,55 +38,85 @@ export class AuditableError extends Error {}
  * Rejects when the section is there but cannot be read.
  */
 export async function readAuditable(body: Readable, size: number): Promise<AuditablePackage[] | undefined> {
-  const reader = new ByteReader(body);
-  const head = await reader.peek(ELF_HEADER_BYTES);
-  if (!isElf(head)) return undefined;
-  let header: ElfHeader;
-  let loadEnd = 0;
-  try {
-    header = parseElfHeader(head);
-    const phEnd = programHeadersEnd(header);
-    if (phEnd > MAX_SECTION_TABLE) return undefined;
-    for (const segment of parseSegments(await reader.peek(Math.max(phEnd, ELF_HEADER_BYTES)), header)) {
-      if (segment.type === PT_LOAD) loadEnd = Math.max(loadEnd, segment.offset + segment.filesz);
+  const parser = new AuditableParser(size);
+  await feedParsers(body, [parser]);
+  return parser.result();
+}
+
+/** The push parser behind readAuditable: feed it the file's chunks, then ask for the result. */
+export class AuditableParser implements ChunkParser {
+  private readonly head = new HeadBuffer();
+  private state: 'head' | 'tail' | 'done' = 'head';
+  private header: ElfHeader | undefined;
+  private tail: RangeCapture | undefined;
+
+  constructor(private readonly size: number) {}
+
+  feed(chunk: Buffer, at: number): boolean {
+    if (this.state === 'head') {
+      this.head.add(chunk);
+      if (this.start()) for (const [part, offset] of this.head.drain()) this.tail?.offer(part, offset);
+    } else if (this.state === 'tail') {
+      this.tail?.offer(chunk, at);
     }
-  } catch {
-    return undefined;
+    if (this.tail?.complete) this.state = 'done';
+    return this.state !== 'done';
   }
-  const tableBytes = header.shnum * header.shentsize;
-  const tableEnd = header.shoff + tableBytes;
-  if (header.shoff === 0 || tableBytes === 0 || tableBytes > MAX_SECTION_TABLE || tableEnd > size)
-    return undefined;
-  const start = Math.max(Math.min(loadEnd, header.shoff), tableEnd - MAX_TAIL_BYTES, 0);
-  const tail = new RangeCapture(start, tableEnd - start);
 
-  let position = 0;
-  for await (const chunk of reader.rest()) {
-    tail.offer(chunk, position);
-    position += chunk.length;
-    if (tail.complete) break;
+  /** Once the file ended or feed() returned false: the packages, or undefined. Throws when damaged. */
+  result(): AuditablePackage[] | undefined {
+    const { header, tail } = this;
+    if (header === undefined || tail === undefined || !tail.complete) return undefined;
+    const tableBytes = header.shnum * header.shentsize;
+    const table = tail.slice(header.shoff, tableBytes);
+    if (table === undefined) return undefined;
+    let section: { offset: number; size: number; type: number } | undefined;
+    try {
+      section = parseSections(table, header, (offset, length) => tail.slice(offset, length)).find(
+        (s) => s.name === SECTION,
+      );
+    } catch {
+      return undefined;
+    }
+    if (section === undefined) return undefined;
+    if (section.type === SHT_NOBITS || section.size === 0) throw new AuditableError(`${SECTION} is empty`);
+    const compressed = tail.slice(section.offset, section.size);
+    if (compressed === undefined) {
+      throw new AuditableError(
+        `${SECTION} lies more than ${MAX_TAIL_BYTES} bytes before the section table (not kept while streaming)`,
+      );
+    }
+    return parseAuditableJson(inflate(compressed));
   }
-  if (!tail.complete) return undefined;
 
-  const table = tail.slice(header.shoff, tableBytes);
-  if (table === undefined) return undefined;
-  let section: { offset: number; size: number; type: number } | undefined;
-  try {
-    section = parseSections(table, header, (offset, length) => tail.slice(offset, length)).find(
-      (s) => s.name === SECTION,
-    );
-  } catch {
-    return undefined;
+  /** Once the headers are in: which tail of the file to keep (true once started). */
+  private start(): boolean {
+    const start = readElfStart(this.head.data);
+    if (start === 'more') return false;
+    const tableBytes = start === 'not-elf' ? 0 : start.header.shnum * start.header.shentsize;
+    if (
+      start === 'not-elf' ||
+      start.header.shoff === 0 ||
+      tableBytes === 0 ||
+      tableBytes > MAX_SECTION_TABLE
+    ) {
+      this.state = 'done';
+      return false;
+    }
+    const header = start.header;
+    const tableEnd = header.shoff + tableBytes;
+    if (tableEnd > this.size) {
+      this.state = 'done';
+      return false;
+    }
+    let loadEnd = 0;
+    for (const s of start.segments) if (s.type === PT_LOAD) loadEnd = Math.max(loadEnd, s.offset + s.filesz);
+    const from = Math.max(Math.min(loadEnd, header.shoff), tableEnd - MAX_TAIL_BYTES, 0);
+    this.header = header;
+    this.tail = new RangeCapture(from, tableEnd - from);
+    this.state = 'tail';
+    return true;
   }
-  if (section === undefined) return undefined;
-  if (section.type === SHT_NOBITS || section.size === 0) throw new AuditableError(`${SECTION} is empty`);
-  const compressed = tail.slice(section.offset, section.size);
-  if (compressed === undefined) {
-    throw new AuditableError(
-      `${SECTION} lies more than ${MAX_TAIL_BYTES} bytes before the section table (not kept while streaming)`,
-    );
-  }
-  return parseAuditableJson(inflate(compressed));
 }
 
 function inflate(compressed: Buffer): Buffer {

@@ -3,7 +3,7 @@ import type { CatalogContext, Cataloger, CatalogResult } from '../../cataloger.j
 import { capturedHistory, type DatabaseSnapshot, originLayers } from '../../origin-layer.js';
 import type { Package } from '../../package.js';
 import { formatPurl } from '../../purl.js';
-import { decodeText } from '../../text.js';
+import { appendWarnings, decodeText } from '../../text.js';
 import { distroQualifier, vendorOf } from '../distro.js';
 import { type ApkRecord, parseApkInstalled } from './installed.js';
 
@@ -24,7 +24,7 @@ export const apkCataloger: Cataloger = {
     const data = files.read(INSTALLED);
     if (data === undefined) return { packages: [], warnings };
     const { records, warnings: parseWarnings } = parseApkInstalled(decodeText(data, INSTALLED, warnings));
-    warnings.push(...parseWarnings);
+    appendWarnings(warnings, parseWarnings, INSTALLED);
     const origins = originLayers(snapshots(files));
     const vendor = vendorOf(context.os, APK_FAMILIES, 'alpine');
     const distro = distroQualifier(context.os);

