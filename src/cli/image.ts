@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { CeranaError } from '../common/errors.js';
+import { portraitComponents, portraitJson } from '../detect/binaries/index.js';
 import { renderFindingsTable } from '../report/findings.js';
 import { renderImageTable } from '../report/image-table.js';
 import { toSarif } from '../report/sarif.js';
 import { renderSbom } from '../report/sbom.js';
 import { withVulnerabilities } from '../report/vuln-cyclonedx.js';
 import { renderExplanations } from '../report/vulnerabilities.js';
-import { detectorsFor, SCANNERS, type ScannerName } from '../scan/detectors.js';
+import { ImageDetectors, SCANNERS, type ScannerName } from '../scan/detectors.js';
 import { scanImageRef } from '../scan/image-scan.js';
 import {
   type Command,
@@ -34,6 +36,10 @@ const OPTIONS: OptionSpec = {
   ...POLICY_GATE_OPTIONS,
   scanners: { type: 'string' },
   'secret-config': { type: 'string' },
+  'malware-hashes': { type: 'string', multiple: true },
+  'yara-rules': { type: 'string', multiple: true },
+  portrait: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
 };
 
 export const imageCommand: Command = {
@@ -49,6 +55,10 @@ Options:
                             other findings, cyclonedx is the SBOM with its vulnerabilities
   --scanners LIST           what to look for: ${SCANNERS.join(',')} (default: all)
   --secret-config FILE      add, replace or disable secret rules and allow-lists
+  --malware-hashes FILE     known-bad SHA-256 list, one hash per line (repeatable)
+  --yara-rules PATH         YARA rule file or directory, run with the yara CLI (repeatable)
+  --portrait -o FILE        write the binary portrait (every executable with its SHA-256) to FILE;
+                            with -f cyclonedx the executables are also file components of the SBOM
 ${SOURCE_USAGE}
 
 ${VULN_USAGE}
@@ -78,12 +88,26 @@ vulnerability option, or --format sarif|cyclonedx, a missing database is an erro
       });
     }
     const gate = wantsPolicyGate(parsed) ? policyGateContext(parsed) : undefined;
-    const { source, noCache } = await sourceFromFlags(parsed, io);
+    const portraitFile = stringOption(parsed, 'output');
+    if (flag(parsed, 'portrait') !== (portraitFile !== undefined)) {
+      throw new CeranaError('USAGE', '--portrait and -o FILE go together', {
+        hint: 'cerana image <ref> --portrait -o portrait.json',
+      });
+    }
     const secretConfig = stringOption(parsed, 'secret-config');
+    const malwareHashes = parsed.values['malware-hashes'];
+    const yaraRules = parsed.values['yara-rules'];
+    const detectors = new ImageDetectors(scanners, {
+      ...(secretConfig !== undefined ? { secretConfig } : {}),
+      ...(Array.isArray(malwareHashes) ? { malwareHashes } : {}),
+      ...(Array.isArray(yaraRules) ? { yaraRules } : {}),
+      portrait: portraitFile !== undefined,
+    });
+    const { source, noCache } = await sourceFromFlags(parsed, io);
     const result = await scanImageRef(ref, {
       source,
       scan: { noCache },
-      detectors: detectorsFor(scanners, secretConfig === undefined ? {} : { secretConfig }),
+      detectors,
       ...(scanners.has('vuln') && haveDb ? { vulnerabilities: vuln.options } : {}),
     });
     if (scanners.has('vuln') && !haveDb) {
@@ -91,6 +115,8 @@ vulnerability option, or --format sarif|cyclonedx, a missing database is an erro
       result.warnings.push(notice);
       io.stderr.write(`cerana: warning: ${notice}\n`);
     }
+    if (portraitFile !== undefined && result.portrait)
+      await writeFile(portraitFile, portraitJson(result.portrait));
     const report = result.vulnerabilities;
     if (report?.explanations) io.stderr.write(renderExplanations(report.explanations));
     const outcome = gate ? runPolicyGate(result, gate, io.stderr) : undefined;
@@ -104,7 +130,10 @@ vulnerability option, or --format sarif|cyclonedx, a missing database is an erro
     } else if (format === 'sarif') {
       io.stdout.write(`${JSON.stringify(toSarif([...(report?.findings ?? []), ...findings]), null, 2)}\n`);
     } else if (format === 'cyclonedx') {
-      const sbom = renderSbom(result, { format: 'cyclonedx', reproducible: false });
+      const sbom = withFileComponents(
+        renderSbom(result, { format: 'cyclonedx', reproducible: false }),
+        result.portrait ? portraitComponents(result.portrait) : [],
+      );
       io.stdout.write(withVulnerabilities(sbom, result.packages, report?.findings ?? []));
     } else {
       io.stdout.write(renderImageTable(result));
@@ -147,4 +176,12 @@ function wantsPolicyGate(parsed: ParsedArgs): boolean {
     flag(parsed, 'explain-score') ||
     flag(parsed, 'show-suppressed')
   );
+}
+
+/** Adds the portrait's executables to a CycloneDX document as `file` components. */
+function withFileComponents(sbom: string, files: readonly object[]): string {
+  if (files.length === 0) return sbom;
+  const document = JSON.parse(sbom) as { components?: object[] };
+  document.components = [...(document.components ?? []), ...files];
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

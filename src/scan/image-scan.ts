@@ -1,3 +1,4 @@
+import type { Portrait } from '../detect/binaries/index.js';
 import { layerHistory } from '../image/config.js';
 import type { FileVisitor, ImageFiles, ScanOptions } from '../image/scan/index.js';
 import { scanImage } from '../image/scan/index.js';
@@ -15,7 +16,7 @@ import {
   type VulnerabilityReport,
   type VulnerabilityScanOptions,
 } from '../vuln/match/scan.js';
-import type { ImageDetector } from './detectors.js';
+import type { ImageDetectors } from './detectors.js';
 
 export interface LayerSummary {
   index: number;
@@ -53,6 +54,8 @@ export interface ImageScanResult {
   vulnerabilities?: VulnerabilityReport;
   /** Secrets, malware and hygiene findings of the detectors that ran (see scan/detectors.ts). */
   findings: Finding[];
+  /** Every executable with its hash, when asked for (`--portrait`). */
+  portrait?: Portrait;
   warnings: string[];
   durationMs: number;
 }
@@ -62,14 +65,14 @@ export interface ImageScanOptions {
   scan: Omit<ScanOptions, 'cacheDir'>;
   /** Match the packages against this vulnerability database. */
   vulnerabilities?: VulnerabilityScanOptions;
-  /** Detectors that join the layer pass (secrets, malware, hygiene). */
-  detectors?: readonly ImageDetector[];
+  /** Detectors that join the layer pass (secrets, malware, hygiene, the binary portrait). */
+  detectors?: ImageDetectors;
   now?: Date;
 }
 
 /** Visitors every image scan runs, then those of the chosen detectors. */
-function visitorsFor(catalogers: readonly Cataloger[], detectors: readonly ImageDetector[]): FileVisitor[] {
-  return [osReleaseVisitor, ...catalogers, ...detectors.flatMap((detector) => detector.visitors)];
+function visitorsFor(catalogers: readonly Cataloger[], detectors: ImageDetectors | undefined): FileVisitor[] {
+  return [osReleaseVisitor, ...catalogers, ...(detectors?.visitors ?? [])];
 }
 
 export async function scanImageRef(ref: string, options: ImageScanOptions): Promise<ImageScanResult> {
@@ -77,7 +80,7 @@ export async function scanImageRef(ref: string, options: ImageScanOptions): Prom
   const image = await openImage(ref, options.source);
   const catalogers = defaultCatalogers();
   try {
-    const detectors = options.detectors ?? [];
+    const detectors = options.detectors;
     const files = await scanImage(image, visitorsFor(catalogers, detectors), {
       ...options.scan,
       cacheDir: options.source.cacheDir,
@@ -89,12 +92,19 @@ export async function scanImageRef(ref: string, options: ImageScanOptions): Prom
       options.now ?? new Date(),
       performance.now() - started,
     );
-    for (const detector of detectors) {
-      const output = await detector.analyze(image, files, result.artifact.ref);
-      result.findings.push(...output.findings);
+    if (detectors) {
+      const output = await detectors.analyze({
+        image,
+        files,
+        ref: result.artifact.ref,
+        ...(result.artifact.os ? { os: result.artifact.os } : {}),
+        packages: result.packages,
+        workDir: options.source.cacheDir,
+      });
+      result.findings.push(...output.findings.sort(compareFindings));
       result.warnings.push(...output.warnings);
+      if (output.portrait) result.portrait = output.portrait;
     }
-    result.findings.sort(compareFindings);
     if (options.vulnerabilities) {
       result.vulnerabilities = await scanVulnerabilities(result.packages, result.artifact.os, {
         ...options.vulnerabilities,

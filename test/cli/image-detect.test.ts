@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
@@ -83,5 +83,28 @@ describe('cerana image: detectors and the policy gate', () => {
     const bad = await cerana([...args, '--policy', join(work, 'missing.yaml')]);
     expect(bad.code).toBe(2);
     expect((await cerana([...args.slice(0, 2), '--scanners', 'virus'])).code).toBe(2);
+  });
+
+  it('writes the binary portrait with --portrait -o, and adds it to the CycloneDX SBOM', async () => {
+    const file = join(work, 'portrait.json');
+    const args = [
+      'image',
+      `docker:${tag}`,
+      '--scanners',
+      'malware,hygiene',
+      '--cache-dir',
+      join(work, 'cache'),
+    ];
+    expect((await cerana([...args, '--portrait'])).code).toBe(2);
+    const result = await cerana([...args, '--portrait', '-o', file, '-f', 'json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.findings.some((f) => f.id === 'CER-IMG-002')).toBe(true);
+    const portrait = JSON.parse(await readFile(file, 'utf8')) as {
+      executables: { path: string; sha256: string; package?: { name: string } }[];
+    };
+    const bash = portrait.executables.find((e) => e.path === '/usr/bin/bash');
+    expect(bash?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(bash?.package?.name).toBe('bash');
   });
 });
