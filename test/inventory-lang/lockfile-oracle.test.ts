@@ -33,7 +33,13 @@ async function tool(dir: string, spec: string, args: string[]): Promise<string> 
     cwd: dir,
     timeout: 300_000,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, YARN_ENABLE_TELEMETRY: '0', COREPACK_ENABLE_STRICT: '0' },
+    env: {
+      ...process.env,
+      YARN_ENABLE_TELEMETRY: '0',
+      COREPACK_ENABLE_STRICT: '0',
+      // Yarn 2+ refuses to write a lockfile when CI is set (immutable installs); these tests create one.
+      YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
+    },
   });
   return stdout;
 }
