@@ -160,48 +160,57 @@ export function isZeroFilled(segments: readonly ElfSegment[], vaddr: number): bo
 }
 
 /**
- * The section headers, named. `table` holds the section header table (from header.shoff);
+ * The section of that name. `table` holds the section header table (from header.shoff);
  * `readNames` returns the bytes of the section-name string table given its offset and size.
+ * Most binaries lack the name asked for: the string table is searched first, and only then are
+ * the headers read.
  */
-export function parseSections(
+export function findSection(
   table: Buffer,
   header: ElfHeader,
   readNames: (offset: number, size: number) => Buffer | undefined,
-): ElfSection[] {
+  name: string,
+): ElfSection | undefined {
   const entry = header.bits === 64 ? 64 : 40;
-  if (header.shnum === 0) return [];
+  if (header.shnum === 0) return undefined;
   if (header.shentsize < entry || table.length < header.shnum * header.shentsize) {
     throw new ElfFormatError('section header table is truncated');
   }
   const f = new Fields(table, header.littleEndian);
-  const raw = [];
-  for (let i = 0; i < header.shnum; i++) {
+  const sectionAt = (i: number) => {
     const at = i * header.shentsize;
-    raw.push(
-      header.bits === 64
-        ? {
-            nameAt: f.u32(at),
-            type: f.u32(at + 4),
-            flags: f.u64(at + 8),
-            offset: f.u64(at + 24),
-            size: f.u64(at + 32),
-          }
-        : {
-            nameAt: f.u32(at),
-            type: f.u32(at + 4),
-            flags: f.u32(at + 8),
-            offset: f.u32(at + 16),
-            size: f.u32(at + 20),
-          },
-    );
-  }
-  const strtab = raw[header.shstrndx];
-  const names = strtab === undefined ? undefined : readNames(strtab.offset, strtab.size);
+    return header.bits === 64
+      ? {
+          nameAt: f.u32(at),
+          type: f.u32(at + 4),
+          flags: f.u64(at + 8),
+          offset: f.u64(at + 24),
+          size: f.u64(at + 32),
+        }
+      : {
+          nameAt: f.u32(at),
+          type: f.u32(at + 4),
+          flags: f.u32(at + 8),
+          offset: f.u32(at + 16),
+          size: f.u32(at + 20),
+        };
+  };
+  if (header.shstrndx >= header.shnum) throw new ElfFormatError('section name table index out of range');
+  const strtab = sectionAt(header.shstrndx);
+  const names = readNames(strtab.offset, strtab.size);
   if (names === undefined) throw new ElfFormatError('section names are not available');
-  return raw.map(({ nameAt, ...rest }) => {
-    const end = names.indexOf(0, nameAt);
-    return { ...rest, name: nameAt < names.length && end >= 0 ? names.toString('latin1', nameAt, end) : '' };
-  });
+  const wanted = Buffer.from(`${name}\0`, 'latin1');
+  if (names.indexOf(wanted) < 0) return undefined;
+  for (let i = 0; i < header.shnum; i++) {
+    const { nameAt, ...section } = sectionAt(i);
+    if (
+      nameAt + wanted.length <= names.length &&
+      names.subarray(nameAt, nameAt + wanted.length).equals(wanted)
+    ) {
+      return { ...section, name };
+    }
+  }
+  return undefined;
 }
 
 /** One ELF note (a PT_NOTE segment holds a sequence of them). */

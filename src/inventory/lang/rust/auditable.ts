@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { inflateSync } from 'node:zlib';
 import { type ChunkParser, feedParsers, HeadBuffer, readElfStart } from '../../binary/chunk-parser.js';
-import { type ElfHeader, PT_LOAD, parseSections, SHT_NOBITS } from '../../binary/elf.js';
+import { type ElfHeader, findSection, PT_LOAD, SHT_NOBITS } from '../../binary/elf.js';
 import { RangeCapture } from '../../binary/range-capture.js';
 
 /**
@@ -72,9 +72,7 @@ export class AuditableParser implements ChunkParser {
     if (table === undefined) return undefined;
     let section: { offset: number; size: number; type: number } | undefined;
     try {
-      section = parseSections(table, header, (offset, length) => tail.slice(offset, length)).find(
-        (s) => s.name === SECTION,
-      );
+      section = findSection(table, header, (offset, length) => tail.slice(offset, length), SECTION);
     } catch {
       return undefined;
     }
