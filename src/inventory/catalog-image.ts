@@ -28,30 +28,48 @@ export function catalogImage(
   const context: CatalogContext = os === undefined ? {} : { os };
   const warnings: string[] = [];
   const found: Package[] = [];
-  const owned = new OwnedFiles(files);
+  const ownedLists: Iterable<string>[] = [];
   for (const cataloger of catalogers) {
     try {
       const result = cataloger.catalog(files, context);
       appendAll(found, result.packages);
       appendAll(warnings, result.warnings);
-      for (const path of result.ownedFiles ?? []) owned.add(path);
+      if (result.ownedFiles) ownedLists.push(result.ownedFiles);
     } catch (error) {
       warnings.push(`cataloger ${cataloger.name} failed: ${(error as Error)?.message ?? String(error)}`);
     }
   }
   appendAll(warnings, skippedWarnings(files, catalogers));
 
+  const language = found.filter((pkg) => !OS_PACKAGE_TYPES.has(pkg.type));
+  const owned = ownedAmong(files, ownedLists, language);
   for (const pkg of found) {
     for (const location of pkg.locations) {
       if (location.layer === '') location.layer = files.get(location.path)?.layer ?? '';
     }
-    pkg.osOwned =
-      !OS_PACKAGE_TYPES.has(pkg.type) && pkg.locations.some((location) => owned.has(location.path));
   }
+  for (const pkg of language) pkg.osOwned = pkg.locations.some((location) => owned.has(location.path));
   const packages = mergeCopies(found);
   for (const pkg of packages) pkg.locations.sort((a, b) => compareText(a.path, b.path));
   packages.sort(comparePackages);
   return { packages, warnings: [...new Set(warnings)].sort(compareText) };
+}
+
+/**
+ * The owned files that could matter: OS databases list hundreds of thousands of paths, language
+ * packages sit at a few thousand, so only listed paths whose file name some location shares are
+ * resolved and kept.
+ */
+function ownedAmong(files: ImageFiles, lists: Iterable<string>[], language: readonly Package[]): OwnedFiles {
+  const owned = new OwnedFiles(files);
+  const names = new Set<string>();
+  for (const pkg of language)
+    for (const { path } of pkg.locations) names.add(path.slice(path.lastIndexOf('/') + 1));
+  if (names.size === 0) return owned;
+  for (const list of lists) {
+    for (const path of list) if (names.has(path.slice(path.lastIndexOf('/') + 1))) owned.add(path);
+  }
+  return owned;
 }
 
 /** One package found at several paths (the same jar twice) is one package with several locations. */
