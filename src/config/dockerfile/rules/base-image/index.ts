@@ -1,28 +1,8 @@
 import { bindRules, loadRuleMeta } from '../../../rule.js';
+import { BUILDER_PREDEFINED_ARGS } from '../../build-args.js';
 import type { DockerfileModel } from '../../model.js';
 
-const PREDEFINED_ARGS = new Set([
-  'BUILDPLATFORM',
-  'BUILDOS',
-  'BUILDARCH',
-  'BUILDVARIANT',
-  'TARGETPLATFORM',
-  'TARGETOS',
-  'TARGETARCH',
-  'TARGETVARIANT',
-  'TARGETSTAGE',
-  'BUILDKIT_SYNTAX',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'FTP_PROXY',
-  'NO_PROXY',
-  'ALL_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'ftp_proxy',
-  'no_proxy',
-  'all_proxy',
-]);
+const PREDEFINED_ARGS = new Set(BUILDER_PREDEFINED_ARGS);
 
 const VARIABLE = /\$\{?([A-Za-z_][A-Za-z0-9_]*)/g;
 

@@ -1,4 +1,5 @@
 import { bindRules, loadRuleMeta } from '../../../rule.js';
+import { BUILDER_PREDEFINED_ARGS } from '../../build-args.js';
 import type { DockerfileModel, Instruction } from '../../model.js';
 import { finalStage, stageByName } from '../../model.js';
 import { commandSpan, runCommands } from '../helpers.js';
@@ -28,26 +29,6 @@ const PREDEFINED = new Set([
   'SHELL',
   'USER',
   'TERM',
-  'BUILDPLATFORM',
-  'BUILDOS',
-  'BUILDARCH',
-  'BUILDVARIANT',
-  'TARGETPLATFORM',
-  'TARGETOS',
-  'TARGETARCH',
-  'TARGETVARIANT',
-  'TARGETSTAGE',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'FTP_PROXY',
-  'NO_PROXY',
-  'ALL_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'ftp_proxy',
-  'no_proxy',
-  'all_proxy',
-  'BUILDKIT_SYNTAX',
   'SOURCE_DATE_EPOCH',
   'BUILDKIT_INLINE_CACHE',
   'BUILDKIT_MULTI_PLATFORM',
@@ -75,6 +56,7 @@ const PREDEFINED = new Set([
   'PHP_VERSION',
   'MAVEN_HOME',
   'GRADLE_HOME',
+  ...BUILDER_PREDEFINED_ARGS,
 ]);
 
 function perStage(m: DockerfileModel, keyword: string, report: (ins: Instruction) => void): void {

@@ -1,0 +1,23 @@
+/** ARGs the builder defines without a declaration: build and target platforms, proxies, the syntax directive. */
+export const BUILDER_PREDEFINED_ARGS: readonly string[] = [
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
+  'TARGETSTAGE',
+  'BUILDKIT_SYNTAX',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'FTP_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'ftp_proxy',
+  'no_proxy',
+  'all_proxy',
+];
