@@ -1,6 +1,6 @@
 import { CeranaError } from '../common/errors.js';
+import { alignColumns } from '../common/text-table.js';
 import type { ProgressSink } from '../image/types.js';
-import { alignColumns } from '../report/text-table.js';
 import {
   type ArtifactCompression,
   type DatabaseStatus,

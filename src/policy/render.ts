@@ -1,15 +1,6 @@
+import { alignColumns } from '../common/text-table.js';
 import type { StageVerdict } from './evaluate.js';
 import type { Finding } from './finding.js';
-
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)];
-}
 
 function resultLabel(result: string, action: string): string {
   if (result === 'pass') return 'PASS';
@@ -27,7 +18,7 @@ export function renderVerdictTable(verdict: StageVerdict, ref: string): string {
   ]);
   const lines = [
     `${ref}: stage ${verdict.stage}: ${verdict.outcome.toUpperCase()} (score ${verdict.score.toFixed(2)}, minimum ${verdict.minScore})`,
-    ...table(['RULE', 'RESULT', 'ACTION', 'EVIDENCE'], rows),
+    ...alignColumns([['RULE', 'RESULT', 'ACTION', 'EVIDENCE'], ...rows]),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -41,5 +32,5 @@ export function renderSuppressed(suppressed: Finding[], show: boolean): string {
     f.suppressed?.by ?? '',
     f.suppressed?.reason ?? '',
   ]);
-  return `${['SUPPRESSED', ...table(['FINDING', 'TARGET', 'BY', 'REASON'], rows)].join('\n')}\n`;
+  return `${['SUPPRESSED', ...alignColumns([['FINDING', 'TARGET', 'BY', 'REASON'], ...rows])].join('\n')}\n`;
 }

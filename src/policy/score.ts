@@ -1,3 +1,4 @@
+import { alignColumns } from '../common/text-table.js';
 import type { Finding, Severity } from './finding.js';
 import { imageFacts } from './image-facts.js';
 import { cvssOf } from './input.js';
@@ -235,11 +236,7 @@ export function renderScoreExplanation(result: ScoreResult, limit = Number.POSIT
   const rows = result.breakdown
     .slice(0, limit)
     .map((e) => [`-${points(e.points)}`, e.finding, e.target, e.factor, e.detail]);
-  const header = ['LOST', 'FINDING', 'TARGET', 'FACTOR', 'DETAIL'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const format = (r: string[]) =>
-    r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
-  lines.push(format(header), ...rows.map(format));
+  lines.push(...alignColumns([['LOST', 'FINDING', 'TARGET', 'FACTOR', 'DETAIL'], ...rows]));
   if (result.breakdown.length > limit) {
     const rest = result.breakdown.slice(limit).reduce((sum, e) => sum + e.points, 0);
     lines.push(`-${points(rest)}  … ${result.breakdown.length - limit} more entries`);

@@ -1,6 +1,6 @@
+import { alignColumns } from '../common/text-table.js';
 import type { Finding } from '../policy/finding.js';
 import { compareFindings } from '../policy/finding.js';
-import { alignColumns } from './text-table.js';
 
 /** Terminal table of findings, sorted for stable output. */
 export function renderFindingsTable(

@@ -1,7 +1,7 @@
+import { alignColumns, oneLine } from '../common/text-table.js';
 import { formatPlatform } from '../image/manifest.js';
 import { formatBytes } from '../image/scan/format.js';
 import type { ImageScanResult } from '../scan/image-scan.js';
-import { alignColumns, oneLine } from './text-table.js';
 import { renderVulnerabilityTable } from './vulnerabilities.js';
 
 const shortDigest = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);

@@ -1,5 +1,5 @@
+import { alignColumns } from '../common/text-table.js';
 import type { Package } from '../inventory/package.js';
-import { alignColumns } from './text-table.js';
 
 /** One row per package: type, name, version, whether an OS package owns it, where it was found. */
 export function renderPackageTable(packages: readonly Package[], warnings: readonly string[]): string {

@@ -1,7 +1,7 @@
+import { alignColumns, oneLine } from '../common/text-table.js';
 import type { SEVERITIES } from '../policy/finding.js';
 import type { MatchExplanation, VulnerabilityFinding } from '../vuln/match/index.js';
 import type { VulnerabilityReport } from '../vuln/match/scan.js';
-import { alignColumns, oneLine } from './text-table.js';
 
 const ORDER: typeof SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
 const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
