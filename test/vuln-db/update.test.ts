@@ -372,7 +372,8 @@ describe('importDatabase', () => {
     await zip.close();
     const result = await importDatabase(join(work, 'maven-json'), dbPath);
     // Sources are listed by name, and where the temporary directory sorts against the kit depends on the machine.
-    const byName = (rows: [string, string | number | undefined][]) => rows.sort(([a], [b]) => (a < b ? -1 : 1));
+    const byName = (rows: [string, string | number | undefined][]) =>
+      rows.sort(([a], [b]) => (a < b ? -1 : 1));
     expect(result.sources.map((s) => [s.name, s.status])).toEqual(
       byName([
         [`file:${join(work, 'maven-json')}`, 'updated'],
