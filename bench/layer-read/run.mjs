@@ -41,6 +41,7 @@ if (!existsSync(join(root, 'dist/image/scan/index.js'))) {
 }
 const { scanImage } = await import(join(root, 'dist/image/scan/index.js'));
 const { openImage } = await import(join(root, 'dist/image/source/index.js'));
+const { READ_CHUNK } = await import(join(root, 'dist/image/source/archive-index.js'));
 
 const work = join(tmpdir(), `cerana-bench-layer-read-${process.pid}`);
 mkdirSync(work, { recursive: true });
@@ -193,7 +194,12 @@ function readRange(path, offset, size) {
 
 async function floorRead(layers, hashToo) {
   await pool(layers, concurrency, async (layer) => {
-    const raw = createReadStream(layer.path, { start: layer.start, end: layer.start + layer.size - 1 });
+    // The same reads as Cerana's archive and layout sources.
+    const raw = createReadStream(layer.path, {
+      start: layer.start,
+      end: layer.start + layer.size - 1,
+      highWaterMark: READ_CHUNK,
+    });
     // The same output chunk size as Cerana's decoder: zlib's 16 KiB default would slow the floor down.
     const stream = layer.gzip ? pipeline(raw, createGunzip({ chunkSize: 128 * 1024 }), () => {}) : raw;
     const walker = headerWalker();

@@ -117,7 +117,12 @@ const sbom5000 = take(pool, 5000, 0);
     }));
     writeFileSync(
       join(dir, `${i}.cdx.json`),
-      JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { name: `image-${i}` } }, components }),
+      JSON.stringify({
+        bomFormat: 'CycloneDX',
+        specVersion: '1.6',
+        metadata: { component: { name: `image-${i}` } },
+        components,
+      }),
     );
   }
   started = performance.now();
@@ -148,10 +153,14 @@ const sbom5000 = take(pool, 5000, 0);
   try {
     if (!image) {
       image = 'cerana-bench-match:latest';
-      execFileSync('docker', ['build', '--network', 'host', '-q', '-t', image, join(root, 'test/images/vuln-match')], {
-        env: { ...process.env, DOCKER_BUILDKIT: '0' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      execFileSync(
+        'docker',
+        ['build', '--network', 'host', '-q', '-t', image, join(root, 'test/images/vuln-match')],
+        {
+          env: { ...process.env, DOCKER_BUILDKIT: '0' },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
     }
     const env = { ...process.env, CERANA_DB: dbPath, CERANA_CACHE_DIR: join(work, 'cache') };
     const time = (argv) => {
@@ -161,7 +170,9 @@ const sbom5000 = take(pool, 5000, 0);
     };
     const first = time(['image', `docker:${image}`, '-q']);
     const runs = [1, 2, 3].map(() => time(['image', `docker:${image}`, '-q']));
-    const startup = Math.min(...[1, 2, 3].map(() => time(['version', 'compare', 'semver', '1.0.0', '2.0.0'])));
+    const startup = Math.min(
+      ...[1, 2, 3].map(() => time(['version', 'compare', 'semver', '1.0.0', '2.0.0'])),
+    );
     const best = Math.min(...runs);
     console.log(
       `(c) cerana image docker:${image} with vulnerabilities: first ${seconds(first)} s (layers read), cached ${seconds(best)} s ` +

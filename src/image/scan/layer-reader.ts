@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { assertDigest } from '../../common/digest.js';
 import { CeranaError } from '../../common/errors.js';
+import { createStreamHash, type HashAlgorithm } from '../../common/stream-hash.js';
 import { TarEvent, TarTokenizer } from '../tar/tokenizer.js';
 import type { Layer, ProgressSink, TarHeader } from '../types.js';
 import { BodyChannel } from './body-channel.js';
@@ -52,7 +52,8 @@ export async function readLayer(
   // Not hashed: content the source already verified (Layer.verifiedDigest), and generated
   // layers whose diffId names their origin rather than their bytes (Layer.cacheable false).
   const verify = layer.verifiedDigest === undefined && layer.cacheable !== false;
-  const hash = verify ? createHash(diffId.slice(0, diffId.indexOf(':'))) : undefined;
+  const algorithm = diffId.slice(0, diffId.indexOf(':')) as HashAlgorithm;
+  const hash = verify ? createStreamHash(algorithm, layer.size) : undefined;
   const { limits, signal, progress } = options;
   signal?.throwIfAborted();
 
@@ -74,15 +75,17 @@ export async function readLayer(
           { hint: 'raise maxLayerBytes if this image is trusted' },
         );
       }
-      hash?.update(chunk);
+      const hashing = hash?.update(chunk);
       progress?.advance(diffId, chunk.length);
       await reader.feed(chunk);
+      if (hashing) await hashing;
     }
     signal?.throwIfAborted();
     reader.finish();
     await reader.settle();
   } catch (error) {
     reader.abandon();
+    hash?.abandon();
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -90,8 +93,7 @@ export async function readLayer(
     progress?.done(diffId);
   }
 
-  const actual =
-    hash === undefined ? diffId : `${diffId.slice(0, diffId.indexOf(':'))}:${hash.digest('hex')}`;
+  const actual = hash === undefined ? diffId : `${algorithm}:${await hash.digest()}`;
   if (actual !== diffId) {
     throw new CeranaError(
       'DIGEST_MISMATCH',

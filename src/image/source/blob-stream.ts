@@ -2,12 +2,10 @@
  * Turning a stored blob into what `Layer.open()` promises: checked against its digest where
  * the format names one, then decompressed according to what its first bytes say.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
-import { assertDigest } from '../../common/digest.js';
-import { CeranaError } from '../../common/errors.js';
+import { pipeline, type Readable } from 'node:stream';
 import { decompressLayer, sniffCompression } from '../decompress.js';
 import { MediaType } from '../manifest.js';
+import { DigestVerifier } from './verify.js';
 
 /** The OCI layer media type for what a stored blob's first bytes show it is. */
 export function sniffLayerMediaType(head: Buffer): string {
@@ -15,58 +13,6 @@ export function sniffLayerMediaType(head: Buffer): string {
   if (compression === 'gzip') return MediaType.ociLayerGzip;
   if (compression === 'zstd') return MediaType.ociLayerZstd;
   return MediaType.ociLayer;
-}
-
-function algorithmOf(digest: string): 'sha256' | 'sha512' {
-  return digest.startsWith('sha512:') ? 'sha512' : 'sha256';
-}
-
-function mismatch(what: string, digest: string, actual: string): CeranaError {
-  return new CeranaError('DIGEST_MISMATCH', `${what} does not match its digest ${digest}`, {
-    hint: `its content hashes to ${actual}: the image is damaged or was altered`,
-  });
-}
-
-/**
- * Hashes what flows through; at the end of the stream a wrong size or digest becomes an
- * error, so a consumer that reads to the end can never take altered content for good.
- */
-class DigestCheck extends Transform {
-  private readonly hash: Hash;
-  private received = 0;
-
-  constructor(
-    private readonly digest: string,
-    private readonly size: number,
-    private readonly what: string,
-  ) {
-    super();
-    assertDigest(digest, what);
-    this.hash = createHash(algorithmOf(digest));
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.received += chunk.length;
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    if (this.size >= 0 && this.received !== this.size) {
-      callback(
-        new CeranaError('DIGEST_MISMATCH', `${this.what} has ${this.received} bytes, ${this.size} expected`),
-      );
-      return;
-    }
-    const actual = `${algorithmOf(this.digest)}:${this.hash.digest('hex')}`;
-    callback(actual === this.digest ? null : mismatch(this.what, this.digest, actual));
-  }
-}
-
-export function verifyBytes(data: Buffer, digest: string, what: string): void {
-  assertDigest(digest, what);
-  const actual = `${algorithmOf(digest)}:${createHash(algorithmOf(digest)).update(data).digest('hex')}`;
-  if (actual !== digest) throw mismatch(what, digest, actual);
 }
 
 export interface LayerBlob {
@@ -88,7 +34,13 @@ export interface LayerBlob {
 export function openLayerBlob(raw: Readable, blob: LayerBlob): Promise<Readable> {
   let stream = raw;
   if (blob.digest && blob.digest !== blob.diffId) {
-    const check = new DigestCheck(blob.digest, blob.size, blob.what);
+    const check = new DigestVerifier({
+      digest: blob.digest,
+      size: blob.size,
+      maxBytes: Number.POSITIVE_INFINITY,
+      what: blob.what,
+      origin: 'file',
+    });
     pipeline(raw, check, () => {
       // The error reaches the reader through `check`, which pipeline destroys with it.
     });

@@ -9,10 +9,11 @@ import { parseImageConfig } from '../../config.js';
 import { MAX_DOCUMENT_BYTES } from '../../manifest.js';
 import type { Image, ImageSource, Layer, SourceOptions } from '../../types.js';
 import { ArchiveIndex } from '../archive-index.js';
-import { openLayerBlob, sniffLayerMediaType, verifyBytes } from '../blob-stream.js';
+import { openLayerBlob, sniffLayerMediaType } from '../blob-stream.js';
 import { formatLocation, splitLocation } from '../location.js';
 import { findManifestByConfig, openLayoutImage } from '../oci-layout/resolve.js';
 import { ArchiveStore } from '../oci-layout/store.js';
+import { verifyBytes } from '../verify.js';
 import { parseSaveManifest, selectSaveItem } from './save-manifest.js';
 
 /**
@@ -66,7 +67,7 @@ export async function loadDockerArchive(
   const item = selectSaveItem(items, selection.name, archive.path);
   const configBytes = await archive.read(item.config, 'image config', MAX_DOCUMENT_BYTES);
   const namedConfig = digestNamedBy(item.config);
-  if (namedConfig) verifyBytes(configBytes, namedConfig, 'image config');
+  if (namedConfig) verifyBytes(configBytes, namedConfig, 'image config', 'file');
   const configDigest = namedConfig ?? sha256(configBytes);
   if (selection.configDigest && selection.configDigest !== configDigest) {
     throw new CeranaError('DIGEST_MISMATCH', `${ref}: the archive holds config ${configDigest}`, {

@@ -17,7 +17,8 @@ import {
 } from '../../manifest.js';
 import { formatReference, parseReference } from '../../reference.js';
 import type { Image, Layer, SourceOptions } from '../../types.js';
-import { openLayerBlob, verifyBytes } from '../blob-stream.js';
+import { openLayerBlob } from '../blob-stream.js';
+import { verifyBytes } from '../verify.js';
 import type { BlobStore } from './store.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -79,7 +80,7 @@ async function readDocument(store: BlobStore, descriptor: Descriptor): Promise<I
     );
   }
   const bytes = await store.readBlob(descriptor.digest, MAX_DOCUMENT_BYTES);
-  verifyBytes(bytes, descriptor.digest, `manifest ${descriptor.digest}`);
+  verifyBytes(bytes, descriptor.digest, `manifest ${descriptor.digest}`, 'file');
   return parseManifestDocument(bytes, descriptor.mediaType);
 }
 
@@ -188,7 +189,7 @@ export async function imageFromManifest(
     );
   }
   const configBytes = await store.readBlob(manifest.config.digest, MAX_DOCUMENT_BYTES);
-  verifyBytes(configBytes, manifest.config.digest, 'image config');
+  verifyBytes(configBytes, manifest.config.digest, 'image config', 'file');
   const config = parseImageConfig(configBytes);
   if (config.diffIds.length !== manifest.layers.length) {
     throw new CeranaError(

@@ -11,10 +11,10 @@ import {
 } from '../../manifest.js';
 import { isLoopbackHost, registryApiHost } from '../../reference.js';
 import type { Credentials } from '../../types.js';
+import { DigestVerifier, verifyBytes } from '../verify.js';
 import { Authenticator, type Transport } from './auth.js';
 import { findDockerCredentials, type RegistryCredentials } from './credentials.js';
 import { discard, type HttpResponse, header, readBody, send, TransportError } from './http.js';
-import { DigestVerifier, verifyBytes } from './verify.js';
 
 export interface RegistryClientOptions {
   /** Registry as written in the reference (`docker.io`, `localhost:5000`, ...). */
@@ -234,10 +234,10 @@ export class RegistryClient {
     let digest: string;
     if (isDigest(reference)) {
       digest = reference;
-      verifyBytes(bytes, digest, what);
+      verifyBytes(bytes, digest, what, 'registry');
     } else if (announced && isDigest(announced)) {
       digest = announced;
-      verifyBytes(bytes, digest, what);
+      verifyBytes(bytes, digest, what, 'registry');
     } else {
       digest = sha256(bytes);
     }
@@ -261,6 +261,7 @@ export class RegistryClient {
       size: descriptor.size,
       maxBytes: options.maxBytes,
       what: options.what,
+      origin: 'registry',
       ...(options.onBytes ? { onBytes: options.onBytes } : {}),
     });
     response.body.on('error', (error) => verifier.destroy(error));

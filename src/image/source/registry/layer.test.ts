@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { DigestVerifier } from '../verify.js';
 import { verifiedTarStream } from './layer.js';
-import { DigestVerifier } from './verify.js';
 
 const content = Buffer.alloc(300_000);
 for (let i = 0; i < content.length; i++) content[i] = (i * 7919) % 251;
@@ -26,6 +26,7 @@ function blob(served: Buffer, expected: Buffer): { stream: DigestVerifier; sourc
     size: expected.length,
     maxBytes: 1e9,
     what: 'layer x',
+    origin: 'registry',
   });
   return { stream: source.pipe(stream), source };
 }

@@ -1,16 +1,25 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { assertDigest } from '../../../common/digest.js';
-import { CeranaError } from '../../../common/errors.js';
+import { assertDigest } from '../../common/digest.js';
+import { CeranaError } from '../../common/errors.js';
+import { createStreamHash, type HashAlgorithm, type StreamHash } from '../../common/stream-hash.js';
 
-export function digestOf(algorithm: 'sha256' | 'sha512', data: Buffer): string {
+export function digestOf(algorithm: HashAlgorithm, data: Buffer): string {
   return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
 }
 
-function algorithmOf(digest: string): 'sha256' | 'sha512' {
+function algorithmOf(digest: string): HashAlgorithm {
   assertDigest(digest, 'expected digest');
   return digest.startsWith('sha512:') ? 'sha512' : 'sha256';
 }
+
+/** Where altered content came from, for the hint of a mismatch. */
+export type ContentOrigin = 'registry' | 'file';
+
+const ALTERED: Record<ContentOrigin, string> = {
+  registry: 'the registry or something between it and us altered the content',
+  file: 'the image is damaged or was altered',
+};
 
 export interface VerifyOptions {
   /** The digest the content must hash to. */
@@ -21,23 +30,26 @@ export interface VerifyOptions {
   maxBytes: number;
   /** Names the content in errors: `layer sha256:...`. */
   what: string;
+  origin: ContentOrigin;
   onBytes?: (bytes: number) => void;
 }
 
 /**
  * Hashes what flows through and fails at end-of-stream when the digest or size is wrong, so a
  * consumer that reads to the end always sees the error instead of silently accepting the data.
- * Content that grows past its declared size fails as soon as it does.
+ * Content that grows past its declared size fails as soon as it does. Large content is hashed
+ * on another core (see stream-hash.ts).
  */
 export class DigestVerifier extends Transform {
-  private readonly hash: Hash;
-  private readonly algorithm: 'sha256' | 'sha512';
+  private readonly hash: StreamHash;
+  private readonly algorithm: HashAlgorithm;
   private received = 0;
+  private digested = false;
 
   constructor(private readonly options: VerifyOptions) {
     super();
     this.algorithm = algorithmOf(options.digest);
-    this.hash = createHash(this.algorithm);
+    this.hash = createStreamHash(this.algorithm, options.size);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -56,44 +68,50 @@ export class DigestVerifier extends Transform {
       callback(new CeranaError('LIMIT', `${what} is larger than the limit of ${maxBytes} bytes`));
       return;
     }
-    this.hash.update(chunk);
     this.options.onBytes?.(chunk.length);
-    callback(null, chunk);
+    const hashing = this.hash.update(chunk);
+    if (hashing === undefined) callback(null, chunk);
+    else hashing.then(() => callback(null, chunk), callback);
   }
 
   override _flush(callback: TransformCallback): void {
-    const { size, digest, what } = this.options;
+    const { size, digest, what, origin } = this.options;
     if (size >= 0 && this.received !== size) {
       callback(
         new CeranaError(
           'DIGEST_MISMATCH',
           `${what} has ${this.received} bytes, its descriptor declares ${size}`,
-          {
-            hint: 'the registry sent truncated or altered content',
-          },
+          { hint: `truncated or altered content: ${ALTERED[origin]}` },
         ),
       );
       return;
     }
-    const actual = `${this.algorithm}:${this.hash.digest('hex')}`;
-    if (actual !== digest) {
-      callback(
-        new CeranaError('DIGEST_MISMATCH', `${what} does not match its digest: got ${actual}`, {
-          hint: 'the registry or something between it and us altered the content',
-        }),
-      );
-      return;
-    }
-    callback();
+    this.digested = true;
+    this.hash.digest().then((hex) => {
+      const actual = `${this.algorithm}:${hex}`;
+      if (actual === digest) callback();
+      else {
+        callback(
+          new CeranaError('DIGEST_MISMATCH', `${what} does not match its digest: got ${actual}`, {
+            hint: ALTERED[origin],
+          }),
+        );
+      }
+    }, callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.digested) this.hash.abandon();
+    callback(error);
   }
 }
 
 /** Checks bytes already in memory (manifests, configs) against their digest. */
-export function verifyBytes(data: Buffer, digest: string, what: string): void {
+export function verifyBytes(data: Buffer, digest: string, what: string, origin: ContentOrigin): void {
   const actual = digestOf(algorithmOf(digest), data);
   if (actual !== digest) {
     throw new CeranaError('DIGEST_MISMATCH', `${what} does not match its digest ${digest}: got ${actual}`, {
-      hint: 'the registry or something between it and us altered the content',
+      hint: ALTERED[origin],
     });
   }
 }

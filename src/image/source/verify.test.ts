@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { CeranaError } from '../../../common/errors.js';
+import { CeranaError } from '../../common/errors.js';
 import { DigestVerifier, verifyBytes } from './verify.js';
 
 const data = Buffer.from('hello registry '.repeat(1000));
@@ -30,6 +30,7 @@ describe('DigestVerifier', () => {
       size: data.length,
       maxBytes: 1e9,
       what: 'blob',
+      origin: 'registry',
       onBytes: (n) => {
         progressed += n;
       },
@@ -41,7 +42,13 @@ describe('DigestVerifier', () => {
   it('fails at the end when the content was altered', async () => {
     const altered = Buffer.from(data);
     altered[100] = 0x21;
-    const verifier = new DigestVerifier({ digest, size: data.length, maxBytes: 1e9, what: 'layer x' });
+    const verifier = new DigestVerifier({
+      digest,
+      size: data.length,
+      maxBytes: 1e9,
+      what: 'layer x',
+      origin: 'registry',
+    });
     await expect(drain(chunks(altered, 500), verifier)).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
       message: expect.stringContaining('layer x does not match its digest'),
@@ -53,38 +60,44 @@ describe('DigestVerifier', () => {
     await expect(
       drain(
         chunks(longer, 1000),
-        new DigestVerifier({ digest, size: data.length, maxBytes: 1e9, what: 'b' }),
+        new DigestVerifier({ digest, size: data.length, maxBytes: 1e9, what: 'b', origin: 'registry' }),
       ),
     ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH', message: expect.stringContaining('larger than') });
     await expect(
       drain(
         [data.subarray(0, 10)],
-        new DigestVerifier({ digest, size: data.length, maxBytes: 1e9, what: 'b' }),
+        new DigestVerifier({ digest, size: data.length, maxBytes: 1e9, what: 'b', origin: 'registry' }),
       ),
     ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH', message: expect.stringContaining('has 10 bytes') });
   });
 
   it('enforces the hard cap when the size is unknown', async () => {
     await expect(
-      drain(chunks(data, 100), new DigestVerifier({ digest, size: -1, maxBytes: 1000, what: 'b' })),
+      drain(
+        chunks(data, 100),
+        new DigestVerifier({ digest, size: -1, maxBytes: 1000, what: 'b', origin: 'registry' }),
+      ),
     ).rejects.toMatchObject({ code: 'LIMIT' });
   });
 
   it('verifies sha512 digests too and rejects malformed ones', async () => {
     const sha512 = `sha512:${createHash('sha512').update(data).digest('hex')}`;
     expect(
-      await drain([data], new DigestVerifier({ digest: sha512, size: -1, maxBytes: 1e9, what: 'b' })),
+      await drain(
+        [data],
+        new DigestVerifier({ digest: sha512, size: -1, maxBytes: 1e9, what: 'b', origin: 'registry' }),
+      ),
     ).toBe(data.length);
-    expect(() => new DigestVerifier({ digest: 'md5:abc', size: -1, maxBytes: 1, what: 'b' })).toThrow(
-      CeranaError,
-    );
+    expect(
+      () => new DigestVerifier({ digest: 'md5:abc', size: -1, maxBytes: 1, what: 'b', origin: 'registry' }),
+    ).toThrow(CeranaError);
   });
 });
 
 describe('verifyBytes', () => {
   it('accepts matching bytes and names the content in a mismatch', () => {
-    expect(() => verifyBytes(data, digest, 'manifest')).not.toThrow();
-    expect(() => verifyBytes(Buffer.from('other'), digest, 'manifest latest')).toThrow(
+    expect(() => verifyBytes(data, digest, 'manifest', 'registry')).not.toThrow();
+    expect(() => verifyBytes(Buffer.from('other'), digest, 'manifest latest', 'registry')).toThrow(
       /manifest latest does not match/,
     );
   });
