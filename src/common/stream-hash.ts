@@ -3,7 +3,9 @@
  * every byte (about 0.45 ns/byte with SHA-NI): on an uncompressed layer that is more work than
  * reading and walking the tar, and done inline it doubles the time of a cold scan. A worker
  * thread hashes copies of the bytes while the caller parses them; the copy costs a fraction
- * of the hash. Small streams, and machines with one core, hash inline.
+ * of the hash. The copies go into reused SharedArrayBuffer slabs: posting a transferred
+ * ArrayBuffer copied it once more, and a fresh buffer per message made the garbage collector
+ * run all the time. Small streams, and machines with one core, hash inline.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -62,10 +64,13 @@ const MAX_QUEUED_SLABS = 8;
 const MAX_SPARE_SLABS = 12;
 
 type ToWorker =
-  | { id: number; algorithm: HashAlgorithm; slab: ArrayBuffer; length: number }
+  | { id: number; algorithm: HashAlgorithm; slab: SharedArrayBuffer; length: number }
   | { id: number; algorithm: HashAlgorithm; end: true }
   | { id: number; drop: true };
-type FromWorker = { id: number; slab: ArrayBuffer } | { id: number; digest: string } | { failure: string };
+type FromWorker =
+  | { id: number; slab: SharedArrayBuffer }
+  | { id: number; digest: string }
+  | { failure: string };
 
 // Plain CommonJS evaluated in the worker, so it runs the same from TypeScript sources and from dist/.
 const WORKER_SOURCE = `
@@ -83,7 +88,7 @@ parentPort.on('message', (message) => {
       return;
     }
     hash.update(new Uint8Array(message.slab, 0, message.length));
-    parentPort.postMessage({ id: message.id, slab: message.slab }, [message.slab]);
+    parentPort.postMessage({ id: message.id, slab: message.slab });
   } catch (error) {
     parentPort.postMessage({ failure: String(error && error.message || error) });
   }
@@ -117,7 +122,7 @@ function pickWorker(): HashWorker {
 class HashWorker {
   private readonly worker: Worker;
   private readonly jobs = new Map<number, Job>();
-  private readonly spare: ArrayBuffer[] = [];
+  private readonly spare: SharedArrayBuffer[] = [];
   private nextId = 1;
   private failure: CeranaError | undefined;
 
@@ -142,15 +147,14 @@ class HashWorker {
 
   slab(): Buffer {
     const spare = this.spare.pop();
-    return spare === undefined ? Buffer.allocUnsafeSlow(SLAB_BYTES) : Buffer.from(spare);
+    return Buffer.from(spare ?? new SharedArrayBuffer(SLAB_BYTES));
   }
 
-  /** Sends a filled slab (given away); resolves once the job may send more. */
+  /** Sends a filled slab (untouched until the worker hands it back); resolves once the job may send more. */
   send(id: number, algorithm: HashAlgorithm, slab: Buffer, length: number): Promise<void> | undefined {
     const job = this.job(id);
     job.queued++;
-    const buffer = slab.buffer as ArrayBuffer;
-    this.post({ id, algorithm, slab: buffer, length }, [buffer]);
+    this.post({ id, algorithm, slab: slab.buffer as SharedArrayBuffer, length });
     if (job.queued < MAX_QUEUED_SLABS) return undefined;
     if (job.paused === undefined) {
       let resume = (): void => {};
@@ -183,8 +187,8 @@ class HashWorker {
     return job;
   }
 
-  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
-    this.worker.postMessage(message, transfer);
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
   }
 
   private receive(message: FromWorker): void {
