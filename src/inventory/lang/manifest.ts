@@ -1,5 +1,5 @@
 import { finished } from 'node:stream/promises';
-import { parse as parseYamlText } from 'yaml';
+import { FAILSAFE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Fact, ImageFiles, Interest, StreamedFile } from '../../image/scan/index.js';
 import { decodeText, messageOf } from '../text.js';
 
@@ -64,22 +64,40 @@ export function readJson(data: Buffer, path: string, warnings: string[]): unknow
 
 /**
  * YAML as plain strings, maps and lists (the failsafe schema: `1.10` stays a string, never the
- * number 1.1). Lockfiles are machine-written and never use aliases, so any alias is refused:
- * that also rules out alias-expansion bombs.
+ * number 1.1), parsed with js-yaml: lockfiles run to megabytes, and the `yaml` package the
+ * config scanners use for its positions reads them ten times slower. Duplicate keys keep the
+ * last value. Lockfiles are machine-written and never use aliases, so a document that does is
+ * refused (js-yaml shares an aliased node instead of copying it, so even a billion-laughs
+ * document parses small; refusing keeps every walk over the result linear).
  */
 export function readYaml(data: Buffer, path: string, warnings: string[]): unknown {
   const text = decodeText(data, path, warnings);
+  let doc: unknown;
   try {
-    return parseYamlText(text, {
-      schema: 'failsafe',
-      maxAliasCount: 0,
-      uniqueKeys: false,
-      logLevel: 'error',
-    });
+    doc = loadYaml(text, { schema: FAILSAFE_SCHEMA, json: true });
   } catch (error) {
     warnings.push(`${path}: not valid YAML: ${firstLine(messageOf(error))}`);
     return undefined;
   }
+  if (sharesNodes(doc)) {
+    warnings.push(`${path}: not valid YAML: aliases are not allowed in a lockfile`);
+    return undefined;
+  }
+  return doc;
+}
+
+/** True when one map or list is reachable twice: the mark of an alias. */
+function sharesNodes(root: unknown): boolean {
+  const seen = new WeakSet<object>();
+  const pending: unknown[] = [root];
+  for (let node = pending.pop(); node !== undefined || pending.length > 0; node = pending.pop()) {
+    if (typeof node !== 'object' || node === null) continue;
+    if (seen.has(node)) return true;
+    seen.add(node);
+    for (const child of Object.values(node))
+      if (typeof child === 'object' && child !== null) pending.push(child);
+  }
+  return false;
 }
 
 function firstLine(text: string): string {
