@@ -1,8 +1,10 @@
 /**
  * Keeps one byte range of a file as its chunks stream past, for parsers that learn where
  * something is before (or while) it goes by. Chunks must be offered in file order (overlaps
- * are fine). It holds views of the offered chunks, copied only when read: the layer reader's
- * chunks are fresh buffers from Node streams, never refilled.
+ * are fine). It holds views of the offered chunks where they are mostly wanted (the layer
+ * reader's chunks are fresh buffers from Node streams, never refilled), and copies small
+ * pieces: a view of 64 bytes keeps its whole megabyte chunk alive, and a few hundred such
+ * candidates per binary kept the garbage collector busy for nothing.
  */
 export class RangeCapture {
   /** Bytes [start, start + filled) have been captured. */
@@ -37,7 +39,8 @@ export class RangeCapture {
     const from = Math.max(this.start + this.filled, at);
     const to = Math.min(this.end, at + chunk.length);
     if (to <= from || from !== this.start + this.filled) return;
-    this.parts.push(chunk.subarray(from - at, to - at));
+    const part = chunk.subarray(from - at, to - at);
+    this.parts.push(part.length * 2 < chunk.length ? Buffer.from(part) : part);
     this.filled = to - this.start;
   }
 
