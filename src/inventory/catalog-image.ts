@@ -1,6 +1,7 @@
 import type { ImageFiles } from '../image/scan/index.js';
 import type { TarHeader } from '../image/types.js';
 import type { CatalogContext, Cataloger } from './cataloger.js';
+import { basename } from './lang/manifest.js';
 import type { OsInfo } from './os/detect.js';
 import { OwnedFiles } from './ownership.js';
 import { comparePackages, compareText, type Package, type PackageType } from './package.js';
@@ -16,7 +17,8 @@ const OS_PACKAGE_TYPES: ReadonlySet<PackageType> = new Set(['deb', 'apk', 'rpm']
 /**
  * Runs every cataloger over the merged image and assembles one deterministic package list:
  * empty location layers filled from the visible file, language packages whose files an OS
- * package owns marked `osOwned`, copies of one package at several paths merged into one
+ * package owns marked `osOwned`, language packages whose file another language package
+ * installed marked `ownedBy` it, copies of one package at several paths merged into one
  * package with several locations, everything sorted. A cataloger that throws costs its own
  * packages and a warning, never the scan.
  */
@@ -29,12 +31,14 @@ export function catalogImage(
   const warnings: string[] = [];
   const found: Package[] = [];
   const ownedLists: Iterable<string>[] = [];
+  const installers: [Package, readonly string[]][] = [];
   for (const cataloger of catalogers) {
     try {
       const result = cataloger.catalog(files, context);
       appendAll(found, result.packages);
       appendAll(warnings, result.warnings);
       if (result.ownedFiles) ownedLists.push(result.ownedFiles);
+      if (result.installedFiles) appendAll(installers, result.installedFiles);
     } catch (error) {
       warnings.push(`cataloger ${cataloger.name} failed: ${(error as Error)?.message ?? String(error)}`);
     }
@@ -49,6 +53,7 @@ export function catalogImage(
     }
   }
   for (const pkg of language) pkg.osOwned = pkg.locations.some((location) => owned.has(location.path));
+  assignInstallers(files, installers, language);
   const packages = mergeCopies(found);
   for (const pkg of packages) pkg.locations.sort((a, b) => compareText(a.path, b.path));
   packages.sort(comparePackages);
@@ -62,9 +67,7 @@ export function catalogImage(
  */
 function ownedAmong(files: ImageFiles, lists: Iterable<string>[], language: readonly Package[]): OwnedFiles {
   const owned = new OwnedFiles(files);
-  const names = new Set<string>();
-  for (const pkg of language)
-    for (const { path } of pkg.locations) names.add(path.slice(path.lastIndexOf('/') + 1));
+  const names = locationNames(language);
   if (names.size === 0) return owned;
   for (const list of lists) {
     for (const path of list) if (names.has(path.slice(path.lastIndexOf('/') + 1))) owned.add(path);
@@ -72,11 +75,65 @@ function ownedAmong(files: ImageFiles, lists: Iterable<string>[], language: read
   return owned;
 }
 
+function locationNames(packages: readonly Package[]): Set<string> {
+  const names = new Set<string>();
+  for (const pkg of packages) for (const { path } of pkg.locations) names.add(basename(path));
+  return names;
+}
+
+/**
+ * `ownedBy` for each language package found at a file another language package's installer
+ * recorded (a Go binary a wheel put in bin/). Recorded paths are compared through the image's
+ * symlinked directories, like OS-owned files, and only those whose file name some location
+ * shares are kept; an installer's record of its own location is no claim on anything. When
+ * several installers recorded the file, the smallest purl wins: output never depends on the
+ * order of catalogers. A package at several paths takes the owner of the first owned path.
+ */
+function assignInstallers(
+  files: ImageFiles,
+  installers: readonly [Package, readonly string[]][],
+  language: readonly Package[],
+): void {
+  if (installers.length === 0) return;
+  const names = locationNames(language);
+  const owners: { owner: Package; files: OwnedFiles }[] = [];
+  for (const [owner, paths] of installers) {
+    const own = new Set(owner.locations.map((location) => location.path));
+    let recorded: OwnedFiles | undefined;
+    for (const path of paths) {
+      if (!names.has(basename(path)) || own.has(path)) continue;
+      recorded ??= new OwnedFiles(files);
+      recorded.add(path);
+    }
+    if (recorded !== undefined) owners.push({ owner, files: recorded });
+  }
+  if (owners.length === 0) return;
+  owners.sort((a, b) => compareText(a.owner.purl, b.owner.purl));
+  for (const pkg of language) {
+    const paths = pkg.locations.map((location) => location.path).sort(compareText);
+    const owner = ownerOf(pkg, paths, owners);
+    if (owner !== undefined) pkg.ownedBy = owner;
+  }
+}
+
+function ownerOf(
+  pkg: Package,
+  paths: readonly string[],
+  owners: readonly { owner: Package; files: OwnedFiles }[],
+): string | undefined {
+  for (const path of paths) {
+    for (const { owner, files } of owners) {
+      if (owner !== pkg && owner.purl !== pkg.purl && files.has(path)) return owner.purl;
+    }
+  }
+  return undefined;
+}
+
 /** One package found at several paths (the same jar twice) is one package with several locations. */
 function mergeCopies(packages: Package[]): Package[] {
   const byKey = new Map<string, Package>();
   for (const pkg of packages) {
-    const key = `${pkg.purl}\0${pkg.osOwned}`;
+    const key = `${pkg.purl}\0${pkg.osOwned}\0${pkg.ownedBy ?? ''}`;
     const first = byKey.get(key);
     if (first === undefined) {
       byKey.set(key, pkg);

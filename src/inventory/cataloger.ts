@@ -16,6 +16,12 @@ export interface CatalogResult {
    * catalogers report them so language packages installed by the OS get `osOwned`.
    */
   ownedFiles?: Iterable<string>;
+  /**
+   * Files a language package's installer recorded for it (image-root relative, `..` resolved,
+   * symlinked directories as written): a wheel's RECORD. The framework gives every other
+   * language package found at one of them `ownedBy` that package.
+   */
+  installedFiles?: ReadonlyMap<Package, readonly string[]>;
 }
 
 /**

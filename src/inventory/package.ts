@@ -31,6 +31,12 @@ export interface Package {
   locations: PackageLocation[];
   /** A language package whose files belong to an OS package: distro advisories apply to it. */
   osOwned: boolean;
+  /**
+   * The purl of the language package that installed this one's file: a Go executable shipped in
+   * a wheel is updated by upgrading the wheel, not by rebuilding the binary, so that is who a
+   * finding goes to. Not a statement about the OS: `osOwned` stays what the OS databases say.
+   */
+  ownedBy?: string;
 }
 
 /** Stable order for deterministic output: type, name, version, first location. */

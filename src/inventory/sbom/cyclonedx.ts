@@ -18,7 +18,8 @@ const GROUPED = new Set(['npm', 'maven', 'composer']);
  * and digests, platform and layer diffIDs as properties); the OS is an `operating-system`
  * component; every package is a `library` component with its purl, licenses, the file(s) it was
  * found in as `evidence.occurrences`, and Cerana properties: `cerana:package:osOwned`, source
- * package and architecture where known, and one `cerana:location:path` / `cerana:location:layer`
+ * package and architecture where known, `cerana:package:ownedBy` (the purl of the language
+ * package that installed it), and one `cerana:location:path` / `cerana:location:layer`
  * pair per location, in the order of the occurrences. No dependency graph is claimed: the
  * catalogers record what is installed, not who requires what.
  */
@@ -94,6 +95,7 @@ function packageComponent(pkg: Package): Record<string, unknown> {
     { name: 'cerana:package:type', value: pkg.type },
     { name: 'cerana:package:osOwned', value: String(pkg.osOwned) },
   ];
+  if (pkg.ownedBy !== undefined) properties.push({ name: 'cerana:package:ownedBy', value: pkg.ownedBy });
   if (pkg.source) {
     properties.push({ name: 'cerana:package:source:name', value: pkg.source.name });
     properties.push({ name: 'cerana:package:source:version', value: pkg.source.version });

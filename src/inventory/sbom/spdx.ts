@@ -27,7 +27,8 @@ interface SpdxPackage {
 /**
  * SPDX 2.3 JSON. The document DESCRIBES the image (a CONTAINER package with its `pkg:oci` purl
  * and manifest checksum); the image CONTAINS the operating system and every language package;
- * the operating system CONTAINS the OS packages. Packages carry their purl as a
+ * the operating system CONTAINS the OS packages; a language package that installed another
+ * one (`ownedBy`: a wheel shipping a Go executable) CONTAINS it too. Packages carry their purl as a
  * PACKAGE-MANAGER external reference, the declared licenses as an SPDX expression (names that
  * are no SPDX expression become `LicenseRef-`s with their text in hasExtractedLicensingInfos),
  * and where they were found (path and layer) in `sourceInfo`.
@@ -77,8 +78,14 @@ export function writeSpdx(input: SbomInput): string {
   }
 
   const used = new Set<string>([DOCUMENT, IMAGE, OPERATING_SYSTEM]);
+  const idsByPurl = new Map<string, string[]>();
+  const owned: { owner: string; id: string }[] = [];
   for (const pkg of input.packages) {
     const id = uniqueId(packageId(pkg), used);
+    const ids = idsByPurl.get(pkg.purl);
+    if (ids === undefined) idsByPurl.set(pkg.purl, [id]);
+    else ids.push(id);
+    if (pkg.ownedBy !== undefined) owned.push({ owner: pkg.ownedBy, id });
     const entry: SpdxPackage = {
       SPDXID: id,
       name: pkg.name,
@@ -100,6 +107,12 @@ export function writeSpdx(input: SbomInput): string {
     packages.push(entry);
     const parent = input.os && OS_PACKAGE_TYPES.has(pkg.type) ? OPERATING_SYSTEM : IMAGE;
     relationships.push({ spdxElementId: parent, relationshipType: 'CONTAINS', relatedSpdxElement: id });
+  }
+  // ownedBy names a purl; the rare purl found as several packages (OS-owned and not) contains it from each.
+  for (const { owner, id } of owned) {
+    for (const ownerId of idsByPurl.get(owner) ?? []) {
+      relationships.push({ spdxElementId: ownerId, relationshipType: 'CONTAINS', relatedSpdxElement: id });
+    }
   }
 
   const document: Record<string, unknown> = {

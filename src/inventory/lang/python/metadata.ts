@@ -1,3 +1,5 @@
+import { isOneLine, joinPath } from '../manifest.js';
+
 /** PEP 503 normalization: runs of `-`, `_`, `.` become one `-`, lowercased. */
 export function normalizePythonName(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();
@@ -54,27 +56,107 @@ export function parseCoreMetadata(text: string): PythonDistribution | undefined 
   return { name, version, licenses: [...licenses].sort() };
 }
 
-/** Paths listed in a dist-info RECORD (CSV: path,hash,size), resolved against site-packages. */
-export function parseRecordPaths(text: string, sitePackages: string): string[] {
-  const paths: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    if (!line) continue;
-    const path = line.startsWith('"')
-      ? line.slice(1, line.indexOf('"', 1))
-      : line.slice(0, line.indexOf(','));
-    if (!path) continue;
-    const joined = path.startsWith('/') ? path.slice(1) : `${sitePackages}/${path}`;
-    paths.push(normalizeJoined(joined));
-  }
-  return paths;
+/** Rows a RECORD may hold; far more than any real distribution installs (tens of thousands). */
+export const MAX_RECORD_ROWS = 200_000;
+
+/** Longer than any path Linux accepts (PATH_MAX): not a file an installer wrote. */
+const MAX_RECORD_PATH = 4096;
+
+export interface RecordFiles {
+  /** Image-root-relative paths, `..` resolved; directories that are symlinks are not followed here. */
+  paths: string[];
+  /** Rows that name no usable file (empty path, control characters, too long, more than three fields). */
+  malformed: number;
+  /** True when the RECORD held more than MAX_RECORD_ROWS rows and the rest was not read. */
+  truncated: boolean;
 }
 
-function normalizeJoined(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
+/**
+ * The files a dist-info RECORD lists (CSV `path,hash,size`, as Python's csv module writes it:
+ * fields holding commas, quotes or line breaks are quoted, quotes doubled). Relative paths
+ * start at the site-packages directory holding the `.dist-info` (`../../../bin/tool` for a
+ * script), absolute ones at the image root; `..` never climbs above the root. Like
+ * importlib.metadata, a row of one or two fields still names a file.
+ */
+export function parseRecord(text: string, sitePackages: string): RecordFiles {
+  const found: RecordFiles = { paths: [], malformed: 0, truncated: false };
+  let rows = 0;
+  for (const row of csvRows(text)) {
+    if (++rows > MAX_RECORD_ROWS) {
+      found.truncated = true;
+      break;
+    }
+    const path = row[0] ?? '';
+    if (row.length > 3 || path === '' || path.length > MAX_RECORD_PATH || !isOneLine(path)) {
+      found.malformed++;
+      continue;
+    }
+    const joined = path.startsWith('/') ? joinPath('', path) : joinPath(sitePackages, path);
+    if (joined === '') found.malformed++;
+    else found.paths.push(joined);
   }
-  return out.join('/');
+  return found;
+}
+
+/**
+ * Rows of CSV text as Python's csv reader (excel dialect) returns them; blank lines give no
+ * row. Quoted fields may span lines; text after a closing quote joins the field, as the
+ * reader does outside strict mode.
+ */
+export function* csvRows(text: string): Generator<string[]> {
+  const end = text.length;
+  let i = 0;
+  while (i < end) {
+    const lineEnd = nextLineEnd(text, i);
+    const line = text.slice(i, lineEnd);
+    // Most rows hold no quote: a split is the whole parse.
+    if (!line.includes('"')) {
+      if (line !== '') yield line.split(',');
+      i = skipLineBreak(text, lineEnd);
+      continue;
+    }
+    const row: string[] = [];
+    let field = '';
+    let quoted = false;
+    let fieldStart = true;
+    for (; i < end; i++) {
+      const c = text[i] as string;
+      if (quoted) {
+        if (c !== '"') field += c;
+        else if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+        continue;
+      }
+      if (c === '"' && fieldStart) {
+        quoted = true;
+        fieldStart = false;
+      } else if (c === ',') {
+        row.push(field);
+        field = '';
+        fieldStart = true;
+      } else if (c === '\n' || c === '\r') {
+        break;
+      } else {
+        field += c;
+        fieldStart = false;
+      }
+    }
+    row.push(field);
+    yield row;
+    i = skipLineBreak(text, i);
+  }
+}
+
+function nextLineEnd(text: string, from: number): number {
+  const lf = text.indexOf('\n', from);
+  const cr = text.indexOf('\r', from);
+  if (lf < 0) return cr < 0 ? text.length : cr;
+  return cr < 0 ? lf : Math.min(lf, cr);
+}
+
+function skipLineBreak(text: string, at: number): number {
+  if (text[at] === '\r') return text[at + 1] === '\n' ? at + 2 : at + 1;
+  return text[at] === '\n' ? at + 1 : at;
 }

@@ -1,0 +1,3 @@
+module example.com/cerana/pytool
+
+go 1.19
