@@ -60,25 +60,27 @@ class InlineHash implements StreamHash {
 const SLAB_BYTES = 1 << 20;
 /** Slabs one hash may have queued at the worker before its producer waits (bounds memory). */
 const MAX_QUEUED_SLABS = 8;
-/** Returned slabs kept for reuse across all hashes. */
-const MAX_SPARE_SLABS = 12;
 
+/**
+ * Slabs are shared with the worker once, when made; messages then name them by index, which
+ * keeps each post to a few numbers.
+ */
 type ToWorker =
-  | { id: number; algorithm: HashAlgorithm; slab: SharedArrayBuffer; length: number }
+  | { register: number; slab: SharedArrayBuffer }
+  | { id: number; algorithm: HashAlgorithm; slab: number; length: number }
   | { id: number; algorithm: HashAlgorithm; end: true }
   | { id: number; drop: true };
-type FromWorker =
-  | { id: number; slab: SharedArrayBuffer }
-  | { id: number; digest: string }
-  | { failure: string };
+type FromWorker = { id: number; slab: number } | { id: number; digest: string } | { failure: string };
 
 // Plain CommonJS evaluated in the worker, so it runs the same from TypeScript sources and from dist/.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const hashes = new Map();
+const slabs = [];
 parentPort.on('message', (message) => {
   try {
+    if (message.register !== undefined) { slabs[message.register] = new Uint8Array(message.slab); return; }
     if (message.drop) { hashes.delete(message.id); return; }
     let hash = hashes.get(message.id);
     if (hash === undefined) { hash = createHash(message.algorithm); hashes.set(message.id, hash); }
@@ -87,7 +89,7 @@ parentPort.on('message', (message) => {
       parentPort.postMessage({ id: message.id, digest: hash.digest('hex') });
       return;
     }
-    hash.update(new Uint8Array(message.slab, 0, message.length));
+    hash.update(slabs[message.slab].subarray(0, message.length));
     parentPort.postMessage({ id: message.id, slab: message.slab });
   } catch (error) {
     parentPort.postMessage({ failure: String(error && error.message || error) });
@@ -122,7 +124,9 @@ function pickWorker(): HashWorker {
 class HashWorker {
   private readonly worker: Worker;
   private readonly jobs = new Map<number, Job>();
-  private readonly spare: SharedArrayBuffer[] = [];
+  /** Every slab shared with this worker, by index; the spare ones are free to fill. */
+  private readonly slabs: Buffer[] = [];
+  private readonly spare: number[] = [];
   private nextId = 1;
   private failure: CeranaError | undefined;
 
@@ -145,16 +149,27 @@ class HashWorker {
     return id;
   }
 
-  slab(): Buffer {
-    const spare = this.spare.pop();
-    return Buffer.from(spare ?? new SharedArrayBuffer(SLAB_BYTES));
+  /** A free slab: its index and its bytes. */
+  slab(): { index: number; bytes: Buffer } {
+    let index = this.spare.pop();
+    if (index === undefined) {
+      const shared = new SharedArrayBuffer(SLAB_BYTES);
+      index = this.slabs.push(Buffer.from(shared)) - 1;
+      this.post({ register: index, slab: shared });
+    }
+    return { index, bytes: this.slabs[index] as Buffer };
+  }
+
+  /** A slab taken but not sent. */
+  release(index: number): void {
+    this.spare.push(index);
   }
 
   /** Sends a filled slab (untouched until the worker hands it back); resolves once the job may send more. */
-  send(id: number, algorithm: HashAlgorithm, slab: Buffer, length: number): Promise<void> | undefined {
+  send(id: number, algorithm: HashAlgorithm, slab: number, length: number): Promise<void> | undefined {
     const job = this.job(id);
     job.queued++;
-    this.post({ id, algorithm, slab: slab.buffer as SharedArrayBuffer, length });
+    this.post({ id, algorithm, slab, length });
     if (job.queued < MAX_QUEUED_SLABS) return undefined;
     if (job.paused === undefined) {
       let resume = (): void => {};
@@ -198,7 +213,7 @@ class HashWorker {
     }
     const job = this.jobs.get(message.id);
     if ('slab' in message) {
-      if (this.spare.length < MAX_SPARE_SLABS) this.spare.push(message.slab);
+      this.spare.push(message.slab);
       if (job === undefined) return;
       job.queued--;
       // Resume only once the queue is well down: one chunk may fill several slabs at once.
@@ -237,7 +252,7 @@ class HashWorker {
 class OffThreadHash implements StreamHash {
   private readonly worker = pickWorker();
   private readonly id = this.worker.open();
-  private slab: Buffer = this.worker.slab();
+  private slab: { index: number; bytes: Buffer } | undefined;
   private filled = 0;
 
   constructor(private readonly algorithm: HashAlgorithm) {}
@@ -246,7 +261,8 @@ class OffThreadHash implements StreamHash {
     let wait: Promise<void> | undefined;
     let offset = 0;
     while (offset < chunk.length) {
-      const copied = chunk.copy(this.slab, this.filled, offset);
+      this.slab ??= this.worker.slab();
+      const copied = chunk.copy(this.slab.bytes, this.filled, offset);
       offset += copied;
       this.filled += copied;
       if (this.filled === SLAB_BYTES) wait = this.flush() ?? wait;
@@ -260,12 +276,15 @@ class OffThreadHash implements StreamHash {
   }
 
   abandon(): void {
+    if (this.slab !== undefined) this.worker.release(this.slab.index);
+    this.slab = undefined;
     this.worker.drop(this.id);
   }
 
   private flush(): Promise<void> | undefined {
-    const wait = this.worker.send(this.id, this.algorithm, this.slab, this.filled);
-    this.slab = this.worker.slab();
+    const slab = this.slab as { index: number; bytes: Buffer };
+    const wait = this.worker.send(this.id, this.algorithm, slab.index, this.filled);
+    this.slab = undefined;
     this.filled = 0;
     return wait;
   }
