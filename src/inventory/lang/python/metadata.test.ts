@@ -76,6 +76,14 @@ describe('python core metadata', () => {
     expect(parsed.truncated).toBe(true);
   });
 
+  it('reads a big RECORD in linear time (no search to the end of the file per row)', () => {
+    const row = 'pkg/module/file.py,sha256=0123456789abcdefghijklmnopqrstuvwxyz0123456,1234\n';
+    const record = row.repeat((8 * 1024 * 1024) / row.length);
+    const started = performance.now();
+    expect(parseRecord(record, 'site').paths).toHaveLength(Math.floor((8 * 1024 * 1024) / row.length));
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('splits CSV rows like the csv reader: a quote inside a field is literal, text after a closing quote joins', () => {
     expect([...csvRows('a"b,c\n"x"y,z\r"open\n')]).toEqual([['a"b', 'c'], ['xy', 'z'], ['open\n']]);
   });

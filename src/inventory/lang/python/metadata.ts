@@ -98,6 +98,9 @@ export function parseRecord(text: string, sitePackages: string): RecordFiles {
   return found;
 }
 
+/** What ends an unquoted field. */
+const SEPARATOR = /[,\r\n]/g;
+
 /**
  * Rows of CSV text as Python's csv reader (excel dialect) returns them; blank lines give no
  * row. Quoted fields may span lines; text after a closing quote joins the field, as the
@@ -105,9 +108,15 @@ export function parseRecord(text: string, sitePackages: string): RecordFiles {
  */
 export function* csvRows(text: string): Generator<string[]> {
   const end = text.length;
+  // Next line feed and carriage return at or after i, found once each: searching again for
+  // every row would scan to the end of a file that has none.
+  let lf = -1;
+  let cr = -1;
   let i = 0;
   while (i < end) {
-    const lineEnd = nextLineEnd(text, i);
+    if (lf < i) lf = indexOrEnd(text, '\n', i);
+    if (cr < i) cr = indexOrEnd(text, '\r', i);
+    const lineEnd = Math.min(lf, cr);
     const line = text.slice(i, lineEnd);
     // Most rows hold no quote: a split is the whole parse.
     if (!line.includes('"')) {
@@ -119,28 +128,42 @@ export function* csvRows(text: string): Generator<string[]> {
     let field = '';
     let quoted = false;
     let fieldStart = true;
-    for (; i < end; i++) {
-      const c = text[i] as string;
+    // Runs of ordinary characters are sliced, not appended one by one.
+    while (i < end) {
       if (quoted) {
-        if (c !== '"') field += c;
-        else if (text[i + 1] === '"') {
+        const close = text.indexOf('"', i);
+        if (close < 0) {
+          field += text.slice(i);
+          i = end;
+          break;
+        }
+        field += text.slice(i, close);
+        if (text[close + 1] === '"') {
           field += '"';
-          i++;
-        } else quoted = false;
+          i = close + 2;
+        } else {
+          quoted = false;
+          i = close + 1;
+        }
         continue;
       }
+      const c = text[i] as string;
+      if (c === '\n' || c === '\r') break;
       if (c === '"' && fieldStart) {
         quoted = true;
         fieldStart = false;
+        i++;
       } else if (c === ',') {
         row.push(field);
         field = '';
         fieldStart = true;
-      } else if (c === '\n' || c === '\r') {
-        break;
+        i++;
       } else {
-        field += c;
+        SEPARATOR.lastIndex = i;
+        const next = SEPARATOR.exec(text)?.index ?? end;
+        field += text.slice(i, next);
         fieldStart = false;
+        i = next;
       }
     }
     row.push(field);
@@ -149,11 +172,9 @@ export function* csvRows(text: string): Generator<string[]> {
   }
 }
 
-function nextLineEnd(text: string, from: number): number {
-  const lf = text.indexOf('\n', from);
-  const cr = text.indexOf('\r', from);
-  if (lf < 0) return cr < 0 ? text.length : cr;
-  return cr < 0 ? lf : Math.min(lf, cr);
+function indexOrEnd(text: string, search: string, from: number): number {
+  const at = text.indexOf(search, from);
+  return at < 0 ? text.length : at;
 }
 
 function skipLineBreak(text: string, at: number): number {
