@@ -11,7 +11,9 @@ export const ESCAPES_ROOT: unique symbol = Symbol('escapes-root');
 
 /** Returns the normalized path (`''` for the root itself) or ESCAPES_ROOT. */
 export function normalizeEntryPath(raw: string): NormalizedPath {
-  if (isClean(raw)) return raw;
+  // Directories are stored with a trailing slash: a third of a typical layer's entries.
+  const end = raw.length > 1 && raw.charCodeAt(raw.length - 1) === 0x2f ? raw.length - 1 : raw.length;
+  if (isClean(raw, end)) return end === raw.length ? raw : raw.slice(0, end);
   const segments: string[] = [];
   for (const segment of raw.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -26,11 +28,11 @@ export function normalizeEntryPath(raw: string): NormalizedPath {
 }
 
 /**
- * Fast check for the common case (`usr/bin/env`): no leading or trailing slash, no empty,
- * `.` or `..` segment. Layers hold millions of such paths; splitting each would be waste.
+ * Fast check for the common case (`usr/bin/env`) in the first n characters: no leading or
+ * trailing slash, no empty, `.` or `..` segment. Layers hold millions of such paths; splitting
+ * each would be waste.
  */
-function isClean(path: string): boolean {
-  const n = path.length;
+function isClean(path: string, n: number): boolean {
   if (n === 0) return false;
   let segmentStart = 0;
   for (let i = 0; i <= n; i++) {
