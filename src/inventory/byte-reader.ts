@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Pull-style reading of a streamed file body: exact reads, skips and peeks over whatever chunk
  * sizes the layer reader delivers. Streaming catalogers (ELF binaries, jars) parse with it.
@@ -30,7 +32,7 @@ export class ByteReader {
     await this.fill(n);
     const take = Math.min(n, this.bufferedBytes);
     if (this.buffered.length > 1) this.buffered = [Buffer.concat(this.buffered, this.bufferedBytes)];
-    return (this.buffered[0] ?? Buffer.alloc(0)).subarray(0, take);
+    return (this.buffered[0] ?? EMPTY).subarray(0, take);
   }
 
   /** Skips n bytes; returns how many there were. */
@@ -54,6 +56,20 @@ export class ByteReader {
       this.position += chunk.length;
       yield chunk;
     }
+  }
+
+  /**
+   * The first buffered chunk, without pulling more (empty when nothing is buffered): a parser
+   * takes a synchronous path while what it needs lies in it, and awaits only at chunk seams.
+   */
+  headNow(): Buffer {
+    return this.buffered[0] ?? EMPTY;
+  }
+
+  /** Consumes n bytes of headNow() (n at most its length). */
+  skipNow(n: number): void {
+    this.take(n);
+    this.position += n;
   }
 
   /** True once every byte has been consumed. */
@@ -81,7 +97,7 @@ export class ByteReader {
   }
 
   private take(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0);
+    if (n === 0) return EMPTY;
     const first = this.buffered[0] as Buffer;
     let out: Buffer;
     if (first.length >= n) {

@@ -63,7 +63,8 @@ export async function readZipStream(
   const warnings: string[] = [];
   let entries = 0;
   for (;;) {
-    const signature = await reader.peek(4);
+    const head = reader.headNow();
+    const signature = head.length >= 4 ? head : await reader.peek(4);
     if (signature.length < 4) {
       if (entries === 0) throw new ZipFormatError('not a zip archive (empty)');
       throw new ZipFormatError(
@@ -80,7 +81,13 @@ export async function readZipStream(
     if (++entries > options.maxEntries) {
       throw new ZipLimitError(`more than ${options.maxEntries} entries`);
     }
-    const warning = await readEntry(reader, filter, onData);
+    const taken = takeBufferedEntry(reader, filter);
+    const warning =
+      taken === undefined
+        ? await readEntry(reader, filter, onData)
+        : taken.data === undefined
+          ? taken.warning
+          : await deliver(taken.header, taken.limit as number, taken.data, onData);
     if (warning !== undefined) warnings.push(warning);
   }
 }
@@ -100,25 +107,31 @@ async function skipPrefix(reader: ByteReader): Promise<void> {
   throw new ZipFormatError('not a zip archive (no local file header)');
 }
 
-async function readEntry(
-  reader: ByteReader,
-  filter: EntryFilter,
-  onData: (entry: ZipEntry, data: Buffer) => Promise<void> | void,
-): Promise<string | undefined> {
-  const header = await reader.read(30);
-  if (header.length < 30) throw new ZipFormatError('truncated local file header');
-  const flags = header.readUInt16LE(6);
-  const method = header.readUInt16LE(8);
-  let compressedSize = header.readUInt32LE(18);
-  let size = header.readUInt32LE(22);
-  const nameLength = header.readUInt16LE(26);
-  const extraLength = header.readUInt16LE(28);
-  const nameBytes = await reader.read(nameLength);
-  const extra = await reader.read(extraLength);
-  if (nameBytes.length < nameLength || extra.length < extraLength)
-    throw new ZipFormatError('truncated local file header');
-  const name = nameBytes.toString('utf8');
-  const zip64 = readZip64Sizes(extra);
+interface LocalHeader {
+  entry: ZipEntry;
+  /** The local header with its name and extra field. */
+  length: number;
+  compressedSize: number;
+  zip64: boolean;
+  sizeKnown: boolean;
+  hasDescriptor: boolean;
+}
+
+/** 30 fixed bytes, then the name and the extra field. */
+function localHeaderLength(fixed: Buffer): number {
+  return 30 + fixed.readUInt16LE(26) + fixed.readUInt16LE(28);
+}
+
+/** Parses a whole local header (`bytes` holds at least localHeaderLength of it). */
+function parseLocalHeader(bytes: Buffer): LocalHeader {
+  const flags = bytes.readUInt16LE(6);
+  const method = bytes.readUInt16LE(8);
+  let compressedSize = bytes.readUInt32LE(18);
+  let size = bytes.readUInt32LE(22);
+  const nameLength = bytes.readUInt16LE(26);
+  const length = localHeaderLength(bytes);
+  const name = bytes.toString('utf8', 30, 30 + nameLength);
+  const zip64 = readZip64Sizes(bytes.subarray(30 + nameLength, length));
   if (zip64 !== undefined && (size === 0xffffffff || compressedSize === 0xffffffff)) {
     size = zip64.size;
     compressedSize = zip64.compressedSize;
@@ -127,13 +140,86 @@ async function readEntry(
   const sizeKnown = !hasDescriptor || compressedSize > 0;
   const entry: ZipEntry = { name, method, flags };
   if (sizeKnown) entry.size = size;
+  return { entry, length, compressedSize, zip64: zip64 !== undefined, sizeKnown, hasDescriptor };
+}
 
-  const limit = (flags & FLAG_ENCRYPTED) === 0 ? filter(entry) : undefined;
-  // Deflate never grows data by more than a few bytes per 16 KiB block.
-  const keep = limit === undefined ? 0 : limit + Math.ceil(limit / 1024) + 64;
+/** The most bytes the filter lets through, or undefined for an entry it skips (encrypted ones always). */
+function limitOf(header: LocalHeader, filter: EntryFilter): number | undefined {
+  return (header.entry.flags & FLAG_ENCRYPTED) === 0 ? filter(header.entry) : undefined;
+}
+
+/** Compressed bytes kept for an entry inflating to at most `limit`: deflate grows data by a few bytes per 16 KiB. */
+function keptFor(limit: number | undefined): number {
+  return limit === undefined ? 0 : limit + Math.ceil(limit / 1024) + 64;
+}
+
+interface TakenEntry {
+  header: LocalHeader;
+  limit: number | undefined;
+  /** The compressed data of a wanted entry; undefined when there is nothing to deliver. */
+  data: Buffer | undefined;
+  warning: string | undefined;
+}
+
+/**
+ * An entry consumed without awaiting when all of it (header, data, descriptor) lies in the
+ * first buffered chunk, as most entries of a jar do: awaiting each read of every entry was
+ * most of the cost of reading jars. Undefined, with nothing consumed and the filter not asked,
+ * when the entry runs past that chunk: readEntry then takes it.
+ */
+function takeBufferedEntry(reader: ByteReader, filter: EntryFilter): TakenEntry | undefined {
+  const head = reader.headNow();
+  if (head.length < 30 || head.length < localHeaderLength(head)) return undefined;
+  const header = parseLocalHeader(head);
+  let dataEnd: number;
+  let end: number;
+  if (header.sizeKnown) {
+    dataEnd = header.length + header.compressedSize;
+    end = dataEnd;
+    if (header.hasDescriptor) {
+      if (head.length < dataEnd + 4) return undefined;
+      end += (head.readUInt32LE(dataEnd) === DESCRIPTOR ? 4 : 0) + (header.zip64 ? 20 : 12);
+    }
+  } else {
+    const found = descriptorIn(head.subarray(header.length), 0);
+    if (found === undefined) return undefined;
+    dataEnd = header.length + found.dataBytes;
+    end = dataEnd + found.descriptorBytes;
+  }
+  if (head.length < end) return undefined;
+  const limit = limitOf(header, filter);
+  const wanted = limit !== undefined && (!header.sizeKnown || header.compressedSize <= keptFor(limit));
+  const data = wanted ? head.subarray(header.length, dataEnd) : undefined;
+  reader.skipNow(end);
+  const tooLarge = limit !== undefined && (!wanted || (data as Buffer).length > keptFor(limit));
+  return {
+    header,
+    limit,
+    data: tooLarge ? undefined : data,
+    warning: tooLarge ? `${header.entry.name}: over ${limit} bytes; not read` : undefined,
+  };
+}
+
+async function readEntry(
+  reader: ByteReader,
+  filter: EntryFilter,
+  onData: (entry: ZipEntry, data: Buffer) => Promise<void> | void,
+): Promise<string | undefined> {
+  const fixed = await reader.peek(30);
+  if (fixed.length < 30) throw new ZipFormatError('truncated local file header');
+  const length = localHeaderLength(fixed);
+  const bytes = await reader.peek(length);
+  if (bytes.length < length) throw new ZipFormatError('truncated local file header');
+  const header = parseLocalHeader(bytes);
+  await reader.skip(length);
+  const name = header.entry.name;
+
+  const limit = limitOf(header, filter);
+  const keep = keptFor(limit);
   let data: Buffer | undefined;
   let tooLarge = false;
-  if (sizeKnown) {
+  if (header.sizeKnown) {
+    const compressedSize = header.compressedSize;
     if (limit !== undefined && compressedSize <= keep) {
       data = await reader.read(compressedSize);
       if (data.length < compressedSize) throw new ZipFormatError(`${name}: entry data is truncated`);
@@ -143,9 +229,9 @@ async function readEntry(
         throw new ZipFormatError(`${name}: entry data is truncated`);
       }
     }
-    if (hasDescriptor) await skipDescriptor(reader, zip64 !== undefined);
+    if (header.hasDescriptor) await skipDescriptor(reader, header.zip64);
   } else {
-    const found = await readUntilDescriptor(reader, limit === undefined ? 0 : keep);
+    const found = await readUntilDescriptor(reader, keep);
     if (found === undefined) throw new ZipFormatError(`${name}: no data descriptor ends this entry`);
     data = limit === undefined ? undefined : found.data;
     tooLarge = limit !== undefined && found.data === undefined;
@@ -153,12 +239,25 @@ async function readEntry(
   if (limit === undefined) return undefined;
   if (tooLarge) return `${name}: over ${limit} bytes; not read`;
   if (data === undefined) return undefined;
-  if (method === STORED) {
+  return deliver(header, limit, data, onData);
+}
+
+/** Hands a wanted entry's content to onData: as stored, or inflated up to its limit. */
+async function deliver(
+  header: LocalHeader,
+  limit: number,
+  data: Buffer,
+  onData: (entry: ZipEntry, data: Buffer) => Promise<void> | void,
+): Promise<string | undefined> {
+  const { entry } = header;
+  const name = entry.name;
+  if (entry.method === STORED) {
     if (data.length > limit) return `${name}: over ${limit} bytes; not read`;
     await onData(entry, data);
     return undefined;
   }
-  if (method !== DEFLATED) return `${name}: compression method ${method} is not supported; not read`;
+  if (entry.method !== DEFLATED)
+    return `${name}: compression method ${entry.method} is not supported; not read`;
   let inflated: Buffer;
   try {
     inflated = inflateRawSync(data, { maxOutputLength: Math.max(1, limit) });
