@@ -105,16 +105,18 @@ interface Job {
 }
 
 /**
- * Worker threads shared by every off-thread hash of the process, one per core at most: a new
- * hash goes to an idle worker, or a new one, or the least busy. Layers are scanned several at
- * a time, and the main thread only parses, so hashing may use every core.
+ * Worker threads shared by every off-thread hash of the process, one per core but one: the
+ * main thread keeps a core for walking tars and running the visitors (with a hash worker on
+ * every core, cataloging competed with hashing and a full inventory took longer). A new hash
+ * goes to an idle worker, or a new one, or the least busy.
  */
 const pool: HashWorker[] = [];
 
 function pickWorker(): HashWorker {
   let best: HashWorker | undefined;
   for (const worker of pool) if (best === undefined || worker.load < best.load) best = worker;
-  if (best !== undefined && (best.load === 0 || pool.length >= availableParallelism())) return best;
+  if (best !== undefined && (best.load === 0 || pool.length >= Math.max(1, availableParallelism() - 1)))
+    return best;
   const created = new HashWorker();
   pool.push(created);
   return created;
