@@ -42,6 +42,7 @@ if (!existsSync(join(root, 'dist/image/scan/index.js'))) {
 const { scanImage } = await import(join(root, 'dist/image/scan/index.js'));
 const { openImage } = await import(join(root, 'dist/image/source/index.js'));
 const { READ_CHUNK } = await import(join(root, 'dist/image/source/archive-index.js'));
+const { DECOMPRESSED_CHUNK } = await import(join(root, 'dist/image/decompress.js'));
 
 const work = join(tmpdir(), `cerana-bench-layer-read-${process.pid}`);
 mkdirSync(work, { recursive: true });
@@ -201,7 +202,9 @@ async function floorRead(layers, hashToo) {
       highWaterMark: READ_CHUNK,
     });
     // The same output chunk size as Cerana's decoder: zlib's 16 KiB default would slow the floor down.
-    const stream = layer.gzip ? pipeline(raw, createGunzip({ chunkSize: 128 * 1024 }), () => {}) : raw;
+    const stream = layer.gzip
+      ? pipeline(raw, createGunzip({ chunkSize: DECOMPRESSED_CHUNK }), () => {})
+      : raw;
     const walker = headerWalker();
     const hash = hashToo ? createHash('sha256') : undefined;
     for await (const chunk of stream) {

@@ -24,10 +24,15 @@ export interface DecompressOptions {
 
 export const DEFAULT_MAX_ZSTD_WINDOW_BYTES = 128 * 1024 * 1024;
 
-/** Output produced per pure-JS zstd decoding step, bounding memory on highly compressed data. */
-const ZSTD_STEP_OUTPUT = 1024 * 1024;
+/**
+ * Decompressed bytes per chunk handed on. Every chunk is a round trip to zlib's thread and a pass
+ * through the tar walker and the visitors: 1 MiB chunks read a gzip image 15% faster than zlib's
+ * 16 KiB default or 128 KiB would (bench/inventory), and match the sources' reads (READ_CHUNK).
+ * Also the output per pure-JS zstd decoding step, bounding memory on highly compressed data.
+ */
+export const DECOMPRESSED_CHUNK = 1024 * 1024;
 
-type NativeZstd = () => Transform;
+type NativeZstd = (options: { chunkSize: number }) => Transform;
 
 /** Node ≥ 22.15 has a native streaming zstd decoder; older versions get fzstd. */
 const nativeZstd: NativeZstd | undefined = (zlib as unknown as { createZstdDecompress?: NativeZstd })
@@ -60,12 +65,12 @@ export async function decompressLayer(blob: Readable, options: DecompressOptions
   }
   switch (compression) {
     case 'gzip':
-      return decode(blob, zlib.createGunzip({ chunkSize: 128 * 1024 }), label, 'gzip');
+      return decode(blob, zlib.createGunzip({ chunkSize: DECOMPRESSED_CHUNK }), label, 'gzip');
     case 'zstd':
       if (nativeZstd && !options.forcePureJsZstd) {
         // Node's native decoder ends quietly on a truncated stream: the walker checks the framing.
         const framing = zstdFraming(options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label);
-        return decode(blob, nativeZstd(), label, 'zstd', framing);
+        return decode(blob, nativeZstd({ chunkSize: DECOMPRESSED_CHUNK }), label, 'zstd', framing);
       }
       return Readable.from(
         decodeZstd(blob, options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label),
@@ -199,7 +204,7 @@ async function* decodeZstd(
   for await (const chunk of chunks) {
     let start = 0;
     while (start < chunk.length) {
-      const end = walker.cut(chunk, start, ZSTD_STEP_OUTPUT);
+      const end = walker.cut(chunk, start, DECOMPRESSED_CHUNK);
       push(chunk.subarray(start, end), false);
       start = end;
       // fzstd hands out freshly allocated blocks, so they can be wrapped without copying.
