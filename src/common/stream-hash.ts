@@ -107,7 +107,7 @@ interface Job {
 /**
  * Worker threads shared by every off-thread hash of the process, one per core but one: the
  * main thread keeps a core for walking tars and running the visitors (with a hash worker on
- * every core, cataloging competed with hashing and a full inventory took longer). A new hash
+ * every core the workers took it from the main thread, and the catalogers waited). A new hash
  * goes to an idle worker, or a new one, or the least busy.
  */
 const pool: HashWorker[] = [];
