@@ -164,13 +164,23 @@ export function findingRisk(
   return findingPenalty(f, intel, exposure, criticality, facts)?.total ?? 0;
 }
 
+/**
+ * A finding about the image config's User (the hygiene check "runs as root"): the flat root
+ * penalty already stands for it, and counting it too would charge root twice.
+ */
+function restatesRoot(f: Finding): boolean {
+  return f.kind === 'misconfiguration' && f.location.object === 'config:User';
+}
+
 /** Deterministic: the same document, context and formula version always give the same breakdown. */
 export function scoreScan(doc: ScanDocument, context: ScoreContext = {}): ScoreResult {
   const intel = context.intel ?? EMPTY_INTEL;
   const facts = imageFacts(doc, context.labels);
   const exposure = EXPOSURE_PERCENT[facts.exposure] ?? 0;
   const criticality = CRITICALITY_PERCENT[facts.criticality] ?? 0;
-  const findings = (context.findings ?? collectFindings(doc)).filter((f) => !f.suppressed);
+  const findings = (context.findings ?? collectFindings(doc)).filter(
+    (f) => !f.suppressed && !(facts.runsAsRoot && restatesRoot(f)),
+  );
   const penalties: Penalty[] = [];
   for (const f of findings) {
     const p = findingPenalty(f, intel, exposure, criticality, facts);

@@ -81,6 +81,26 @@ describe('risk score', () => {
     expect(result.score).toBe(10);
   });
 
+  it('charges root once, though the hygiene check reports it as a finding too', () => {
+    const finding = (object: string) => ({
+      kind: 'misconfiguration' as const,
+      id: 'CER-IMG-001',
+      aliases: [],
+      severity: 'MEDIUM' as const,
+      title: 'Image runs as root',
+      location: { object },
+      controls: [],
+      references: [],
+    });
+    const root = scoreScan(scan({ user: '', findings: [finding('config:User')] }));
+    expect(root.breakdown.map((e) => [e.finding, e.factor, e.points])).toEqual([
+      ['image.user', 'root', 1500],
+    ]);
+    // Not a restatement where the image is not root (a finding from elsewhere still counts).
+    const other = scoreScan(scan({ user: 'app', findings: [finding('config:User')] }));
+    expect(other.breakdown.map((e) => [e.finding, e.factor])).toEqual([['CER-IMG-001', 'severity']]);
+  });
+
   it('dampens long tails by rank and floors at 0 with the sum still exact', () => {
     const many = Array.from({ length: 300 }, (_, i) =>
       vuln(`CVE-2024-${1000 + i}`, i % 3 === 0 ? 'HIGH' : 'MEDIUM', `p${i}`, '1', { fixed: '2' }),
