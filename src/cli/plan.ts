@@ -58,7 +58,7 @@ export const planCommand: Command = {
 
 Groups vulnerability findings by what fixes them: rebuilding on a newer base image (when the
 package came from the base's layers, found from org.opencontainers.image.base.name and the
-layers images of one base share) or upgrading a package; ranks by risk removed (cerana-risk/1
+layers images of one base share) or upgrading a package; ranks by risk removed (cerana-risk/2
 points, weighted by cerana.io/exposure and cerana.io/criticality labels).
   -f, --format F        table|json|markdown (default table)
   --top N               show the N best actions (default 10)

@@ -27,7 +27,7 @@ export interface PlanAction {
   findings: number;
   /** Distinct vulnerability ids, sorted. */
   vulnerabilities: string[];
-  /** Risk removed, in score points (sum of the findings' risk, cerana-risk/1, before dampening). */
+  /** Risk removed, in score points (sum of the findings' risk, cerana-risk/2, before dampening). */
   risk: number;
 }
 

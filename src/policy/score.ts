@@ -11,7 +11,7 @@ import { EMPTY_INTEL, epssFor, kevFor, type ThreatIntel } from './threat-intel.j
  * point ("centipoints") so the breakdown sums exactly to what was lost: 10000 − Σ points.
  * Changing any constant here changes the version.
  */
-export const SCORE_VERSION = 'cerana-risk/1';
+export const SCORE_VERSION = 'cerana-risk/2';
 
 const FULL = 10_000;
 const SEVERITY_BASE: Record<Severity, number> = {

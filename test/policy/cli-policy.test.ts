@@ -133,7 +133,7 @@ describe('cerana policy', () => {
     const doc = scan({ user: 'root', vulns: [vuln('CVE-2023-4911', 'HIGH', 'libc6', '2.36-9')] });
     const outcome = runPolicyGate(doc, context, new PassThrough());
     expect(outcome.exitCode).toBe(0);
-    expect(outcome.text.split('\n')[0]).toBe('Risk score 73.00/100 (cerana-risk/1): 27.00 points lost');
+    expect(outcome.text.split('\n')[0]).toBe('Risk score 73.00/100 (cerana-risk/2): 27.00 points lost');
     expect(outcome.json.verdicts).toBeUndefined();
     expect((outcome.json.scoreBreakdown as { score: number }).score).toBe(73);
   });

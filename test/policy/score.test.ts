@@ -134,7 +134,7 @@ describe('risk score', () => {
     });
     const text = renderScoreExplanation(scoreScan(doc, { intel }));
     expect(text.split('\n').slice(0, 4)).toEqual([
-      'Risk score 38.20/100 (cerana-risk/1): 61.80 points lost',
+      'Risk score 38.20/100 (cerana-risk/2): 61.80 points lost',
       'LOST    FINDING        TARGET          FACTOR    DETAIL',
       '-15.00  image.user     root            root      runs as root',
       '-10.00  CVE-2024-3094  xz-utils@5.6.0  severity  CVSS 10',
