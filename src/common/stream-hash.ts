@@ -35,7 +35,13 @@ export function createStreamHash(
   expectedBytes: number,
   offThread = availableParallelism() > 1 && (expectedBytes < 0 || expectedBytes >= OFF_THREAD_MIN_BYTES),
 ): StreamHash {
-  return offThread ? new OffThreadHash(algorithm) : new InlineHash(algorithm);
+  if (!offThread) return new InlineHash(algorithm);
+  try {
+    return new OffThreadHash(algorithm);
+  } catch {
+    // No thread to be had (a resource limit): hashing inline is slower, never wrong.
+    return new InlineHash(algorithm);
+  }
 }
 
 class InlineHash implements StreamHash {
