@@ -95,11 +95,9 @@ describe('fix plan', () => {
   it('cerana plan reads a directory and writes table, markdown and json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cerana-test-plan-'));
     try {
-      fleet
-        .slice(0, 50)
-        .forEach((doc, i) =>
-          writeFileSync(join(dir, `scan-${String(i).padStart(3, '0')}.json`), JSON.stringify(doc)),
-        );
+      fleet.slice(0, 50).forEach((doc, i) => {
+        writeFileSync(join(dir, `scan-${String(i).padStart(3, '0')}.json`), JSON.stringify(doc));
+      });
       const table = await runCommand(planCommand, [dir, '--top', '3']);
       const lines = table.stdout.trimEnd().split('\n');
       expect(lines[0]).toMatch(
