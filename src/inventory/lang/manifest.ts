@@ -24,11 +24,19 @@ export async function noteOversized(file: StreamedFile): Promise<Fact[]> {
   return [{ kind: OVERSIZED, data: { size: file.header.size } }];
 }
 
-/** One warning per visible file the cataloger refused for its size. */
-export function oversizedWarnings(files: ImageFiles, visitor: string, limit: number): string[] {
+/**
+ * One warning per visible file the cataloger refused for its size; `accept` picks the files
+ * `limit` applies to, for catalogers with a limit per kind of file.
+ */
+export function oversizedWarnings(
+  files: ImageFiles,
+  visitor: string,
+  limit: number,
+  accept: (path: string) => boolean = () => true,
+): string[] {
   return files
     .facts(visitor)
-    .filter((fact) => fact.kind === OVERSIZED)
+    .filter((fact) => fact.kind === OVERSIZED && accept(fact.path))
     .map((fact) => {
       const size = isRecord(fact.data) ? fact.data.size : undefined;
       return `${fact.path}: not cataloged: ${String(size)} bytes is over the ${limit}-byte limit for this kind of file`;

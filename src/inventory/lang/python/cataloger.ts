@@ -66,8 +66,8 @@ export const pythonCataloger: Cataloger = {
 
   catalog(files: ImageFiles): CatalogResult {
     const warnings = [
-      ...oversizedWarnings(files, NAME, MAX_METADATA_BYTES).filter((w) => !isRecordWarning(w)),
-      ...oversizedWarnings(files, NAME, MAX_RECORD_BYTES).filter(isRecordWarning),
+      ...oversizedWarnings(files, NAME, MAX_METADATA_BYTES, isPythonMetadata),
+      ...oversizedWarnings(files, NAME, MAX_RECORD_BYTES, isDistInfoRecord),
     ];
     const packages: Package[] = [];
     const installedFiles = new Map<Package, readonly string[]>();
@@ -116,11 +116,6 @@ function recordedFiles(files: ImageFiles, distInfo: string, warnings: string[]):
   if (record.malformed > 0) warnings.push(`${path}: ${record.malformed} rows name no file; skipped`);
   if (record.truncated) warnings.push(`${path}: more than ${MAX_RECORD_ROWS} rows; the rest was not read`);
   return record.paths;
-}
-
-/** oversizedWarnings names the file first; RECORDs have their own limit. */
-function isRecordWarning(warning: string): boolean {
-  return warning.includes('.dist-info/RECORD: not cataloged: ');
 }
 
 /** Names and versions are short one-line values; anything else is not metadata an installer wrote. */
