@@ -39,6 +39,7 @@ const { scanImage } = await import(join(root, 'dist/image/scan/index.js'));
 const { openImage } = await import(join(root, 'dist/image/source/index.js'));
 const { READ_CHUNK } = await import(join(root, 'dist/image/source/archive-index.js'));
 const { DECOMPRESSED_CHUNK } = await import(join(root, 'dist/image/decompress.js'));
+const { forEachLimited } = await import(join(root, 'dist/common/concurrency.js'));
 
 const work = join(tmpdir(), `cerana-bench-layer-read-${process.pid}`);
 mkdirSync(work, { recursive: true });
@@ -193,7 +194,8 @@ function readRange(path, offset, size) {
 // ——— measurements ———
 
 async function floorRead(layers, hashToo) {
-  await pool(layers, concurrency, async (layer) => {
+  // Layers in parallel exactly as the scanner schedules them.
+  await forEachLimited(layers, concurrency, async (layer) => {
     // The same reads as Cerana's archive and layout sources.
     const raw = createReadStream(layer.path, {
       start: layer.start,
@@ -235,14 +237,6 @@ async function cerana(ref, visitors, cold, vouch) {
   } finally {
     await image.close();
   }
-}
-
-async function pool(items, limit, fn) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function sum(values) {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { forEachLimited } from '../../common/concurrency.js';
 import { assertDigest } from '../../common/digest.js';
 import { CeranaError } from '../../common/errors.js';
 import type { Image, Layer, ProgressSink } from '../types.js';
@@ -78,16 +79,8 @@ export async function scanImage(
     options.onLayer?.(layerStats(image.layers.indexOf(layer), facts, cached, ms));
   };
 
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), work.length));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < work.length) {
-      const layer = work[next++] as Layer;
-      await scanOne(layer);
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: concurrency }, () => worker()));
+    await forEachLimited(work, options.concurrency ?? availableParallelism(), scanOne);
   } catch (error) {
     // Stop the other layers' reads; report the first failure.
     controller.abort(error);
