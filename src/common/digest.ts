@@ -13,6 +13,13 @@ export function assertDigest(value: string, what: string): string {
   return value;
 }
 
+export type DigestAlgorithm = 'sha256' | 'sha512';
+
+/** The algorithm a digest names; the digest must be valid. */
+export function digestAlgorithm(digest: string, what = 'digest'): DigestAlgorithm {
+  return assertDigest(digest, what).startsWith('sha512:') ? 'sha512' : 'sha256';
+}
+
 export function sha256(data: Buffer | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }

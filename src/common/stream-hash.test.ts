@@ -1,17 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createStreamHash, type HashAlgorithm } from './stream-hash.js';
+import type { DigestAlgorithm } from './digest.js';
+import { createStreamHash } from './stream-hash.js';
 
 const MiB = 1 << 20;
 
-function expected(algorithm: HashAlgorithm, chunks: Buffer[]): string {
+function expected(algorithm: DigestAlgorithm, chunks: Buffer[]): string {
   const hash = createHash(algorithm);
   for (const chunk of chunks) hash.update(chunk);
   return hash.digest('hex');
 }
 
 /** Feeds the chunks as a reader would: waiting whenever the hash asks it to. */
-async function feed(algorithm: HashAlgorithm, chunks: Buffer[], offThread: boolean): Promise<string> {
+async function feed(algorithm: DigestAlgorithm, chunks: Buffer[], offThread: boolean): Promise<string> {
   const hash = createStreamHash(algorithm, -1, offThread);
   for (const chunk of chunks) {
     const wait = hash.update(chunk);

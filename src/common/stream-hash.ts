@@ -10,9 +10,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { DigestAlgorithm } from './digest.js';
 import { CeranaError } from './errors.js';
-
-export type HashAlgorithm = 'sha256' | 'sha512';
 
 export interface StreamHash {
   /** Adds bytes. A returned promise asks the caller to wait before adding more (the worker is behind). */
@@ -31,7 +30,7 @@ export const OFF_THREAD_MIN_BYTES = 8 << 20;
  * `offThread` overrides the choice (tests, and callers that know better).
  */
 export function createStreamHash(
-  algorithm: HashAlgorithm,
+  algorithm: DigestAlgorithm,
   expectedBytes: number,
   offThread = availableParallelism() > 1 && (expectedBytes < 0 || expectedBytes >= OFF_THREAD_MIN_BYTES),
 ): StreamHash {
@@ -47,7 +46,7 @@ export function createStreamHash(
 class InlineHash implements StreamHash {
   private readonly hash: Hash;
 
-  constructor(algorithm: HashAlgorithm) {
+  constructor(algorithm: DigestAlgorithm) {
     this.hash = createHash(algorithm);
   }
 
@@ -73,8 +72,8 @@ const MAX_QUEUED_SLABS = 8;
  */
 type ToWorker =
   | { register: number; slab: SharedArrayBuffer }
-  | { id: number; algorithm: HashAlgorithm; slab: number; length: number }
-  | { id: number; algorithm: HashAlgorithm; end: true }
+  | { id: number; algorithm: DigestAlgorithm; slab: number; length: number }
+  | { id: number; algorithm: DigestAlgorithm; end: true }
   | { id: number; drop: true };
 type FromWorker = { id: number; slab: number } | { id: number; digest: string } | { failure: string };
 
@@ -174,7 +173,7 @@ class HashWorker {
   }
 
   /** Sends a filled slab (untouched until the worker hands it back); resolves once the job may send more. */
-  send(id: number, algorithm: HashAlgorithm, slab: number, length: number): Promise<void> | undefined {
+  send(id: number, algorithm: DigestAlgorithm, slab: number, length: number): Promise<void> | undefined {
     const job = this.job(id);
     job.queued++;
     this.post({ id, algorithm, slab, length });
@@ -189,7 +188,7 @@ class HashWorker {
     return job.paused.promise;
   }
 
-  end(id: number, algorithm: HashAlgorithm): Promise<string> {
+  end(id: number, algorithm: DigestAlgorithm): Promise<string> {
     const job = this.job(id);
     return new Promise((resolve, reject) => {
       job.finish = { resolve, reject };
@@ -263,7 +262,7 @@ class OffThreadHash implements StreamHash {
   private slab: { index: number; bytes: Buffer } | undefined;
   private filled = 0;
 
-  constructor(private readonly algorithm: HashAlgorithm) {}
+  constructor(private readonly algorithm: DigestAlgorithm) {}
 
   update(chunk: Buffer): Promise<void> | undefined {
     let wait: Promise<void> | undefined;

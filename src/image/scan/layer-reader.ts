@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { assertDigest } from '../../common/digest.js';
+import { assertDigest, digestAlgorithm } from '../../common/digest.js';
 import { CeranaError } from '../../common/errors.js';
-import { createStreamHash, type HashAlgorithm } from '../../common/stream-hash.js';
+import { createStreamHash } from '../../common/stream-hash.js';
 import { TarEvent, TarTokenizer } from '../tar/tokenizer.js';
 import type { Layer, ProgressSink, TarHeader } from '../types.js';
 import { BodyChannel } from './body-channel.js';
@@ -52,7 +52,7 @@ export async function readLayer(
   // Not hashed: content the source already verified (Layer.verifiedDigest), and generated
   // layers whose diffId names their origin rather than their bytes (Layer.cacheable false).
   const verify = layer.verifiedDigest === undefined && layer.cacheable !== false;
-  const algorithm = diffId.slice(0, diffId.indexOf(':')) as HashAlgorithm;
+  const algorithm = digestAlgorithm(diffId);
   const hash = verify ? createStreamHash(algorithm, layer.size) : undefined;
   const { limits, signal, progress } = options;
   signal?.throwIfAborted();

@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { assertDigest } from '../../common/digest.js';
+import { type DigestAlgorithm, digestAlgorithm } from '../../common/digest.js';
 import { CeranaError } from '../../common/errors.js';
-import { createStreamHash, type HashAlgorithm, type StreamHash } from '../../common/stream-hash.js';
+import { createStreamHash, type StreamHash } from '../../common/stream-hash.js';
 
-export function digestOf(algorithm: HashAlgorithm, data: Buffer): string {
+function digestOf(algorithm: DigestAlgorithm, data: Buffer): string {
   return `${algorithm}:${createHash(algorithm).update(data).digest('hex')}`;
-}
-
-function algorithmOf(digest: string): HashAlgorithm {
-  assertDigest(digest, 'expected digest');
-  return digest.startsWith('sha512:') ? 'sha512' : 'sha256';
 }
 
 /** Where altered content came from, for the hint of a mismatch. */
@@ -42,13 +37,13 @@ export interface VerifyOptions {
  */
 export class DigestVerifier extends Transform {
   private readonly hash: StreamHash;
-  private readonly algorithm: HashAlgorithm;
+  private readonly algorithm: DigestAlgorithm;
   private received = 0;
   private digested = false;
 
   constructor(private readonly options: VerifyOptions) {
     super();
-    this.algorithm = algorithmOf(options.digest);
+    this.algorithm = digestAlgorithm(options.digest, 'expected digest');
     this.hash = createStreamHash(this.algorithm, options.size);
   }
 
@@ -108,7 +103,7 @@ export class DigestVerifier extends Transform {
 
 /** Checks bytes already in memory (manifests, configs) against their digest. */
 export function verifyBytes(data: Buffer, digest: string, what: string, origin: ContentOrigin): void {
-  const actual = digestOf(algorithmOf(digest), data);
+  const actual = digestOf(digestAlgorithm(digest, 'expected digest'), data);
   if (actual !== digest) {
     throw new CeranaError('DIGEST_MISMATCH', `${what} does not match its digest ${digest}: got ${actual}`, {
       hint: ALTERED[origin],

@@ -7,7 +7,7 @@ import { constants, createReadStream } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { digestHex } from '../../../common/digest.js';
+import { digestAlgorithm, digestHex } from '../../../common/digest.js';
 import { CeranaError } from '../../../common/errors.js';
 import { type ArchiveIndex, READ_CHUNK } from '../archive-index.js';
 
@@ -24,7 +24,7 @@ export interface BlobStore {
 
 function blobPath(digest: string): string {
   // digestHex validates the digest, so the name cannot carry path separators.
-  return `blobs/${digest.slice(0, digest.indexOf(':'))}/${digestHex(digest)}`;
+  return `blobs/${digestAlgorithm(digest)}/${digestHex(digest)}`;
 }
 
 function tooLarge(what: string, max: number): CeranaError {
