@@ -87,7 +87,7 @@ export async function readZipStream(
         ? await readEntry(reader, filter, onData)
         : taken.data === undefined
           ? taken.warning
-          : await deliver(taken.header, taken.limit as number, taken.data, onData);
+          : await deliver(taken.header, taken.limit, taken.data, onData);
     if (warning !== undefined) warnings.push(warning);
   }
 }
@@ -153,12 +153,13 @@ function keptFor(limit: number | undefined): number {
   return limit === undefined ? 0 : limit + Math.ceil(limit / 1024) + 64;
 }
 
-interface TakenEntry {
-  header: LocalHeader;
-  limit: number | undefined;
-  /** The compressed data of a wanted entry; undefined when there is nothing to deliver. */
-  data: Buffer | undefined;
-  warning: string | undefined;
+/** A wanted entry's compressed data, to deliver; or nothing to deliver, perhaps with a warning. */
+type TakenEntry =
+  | { header: LocalHeader; limit: number; data: Buffer }
+  | { data?: undefined; warning: string | undefined };
+
+function overLimit(name: string, limit: number): string {
+  return `${name}: over ${limit} bytes; not read`;
 }
 
 /**
@@ -188,16 +189,11 @@ function takeBufferedEntry(reader: ByteReader, filter: EntryFilter): TakenEntry 
   }
   if (head.length < end) return undefined;
   const limit = limitOf(header, filter);
-  const wanted = limit !== undefined && (!header.sizeKnown || header.compressedSize <= keptFor(limit));
-  const data = wanted ? head.subarray(header.length, dataEnd) : undefined;
+  const data = head.subarray(header.length, dataEnd);
   reader.skipNow(end);
-  const tooLarge = limit !== undefined && (!wanted || (data as Buffer).length > keptFor(limit));
-  return {
-    header,
-    limit,
-    data: tooLarge ? undefined : data,
-    warning: tooLarge ? `${header.entry.name}: over ${limit} bytes; not read` : undefined,
-  };
+  if (limit === undefined) return { warning: undefined };
+  if (data.length > keptFor(limit)) return { warning: overLimit(header.entry.name, limit) };
+  return { header, limit, data };
 }
 
 async function readEntry(
@@ -237,7 +233,7 @@ async function readEntry(
     tooLarge = limit !== undefined && found.data === undefined;
   }
   if (limit === undefined) return undefined;
-  if (tooLarge) return `${name}: over ${limit} bytes; not read`;
+  if (tooLarge) return overLimit(name, limit);
   if (data === undefined) return undefined;
   return deliver(header, limit, data, onData);
 }
@@ -252,7 +248,7 @@ async function deliver(
   const { entry } = header;
   const name = entry.name;
   if (entry.method === STORED) {
-    if (data.length > limit) return `${name}: over ${limit} bytes; not read`;
+    if (data.length > limit) return overLimit(name, limit);
     await onData(entry, data);
     return undefined;
   }
