@@ -97,9 +97,10 @@ export function readYaml(data: Buffer, path: string, warnings: string[]): unknow
 /** True when one map or list is reachable twice: the mark of an alias. */
 function sharesNodes(root: unknown): boolean {
   const seen = new WeakSet<object>();
-  const pending: unknown[] = [root];
-  for (let node = pending.pop(); node !== undefined || pending.length > 0; node = pending.pop()) {
-    if (typeof node !== 'object' || node === null) continue;
+  if (typeof root !== 'object' || root === null) return false;
+  const pending: object[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop() as object;
     if (seen.has(node)) return true;
     seen.add(node);
     for (const child of Object.values(node))
