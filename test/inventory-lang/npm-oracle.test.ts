@@ -6,9 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { Package } from '../../src/inventory/package.js';
 import { scanImageRef } from '../../src/scan/image-scan.js';
-import { saveImage } from '../support/images.js';
+import { buildContextImage, saveImage } from '../support/images.js';
 import { commandWorks, dockerAvailable, requireIntegration } from '../support/integration.js';
-import { buildContextImage } from './support/context-image.js';
 import { trivyAvailable, trivyPurls } from './support/trivy.js';
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -16,25 +16,24 @@ const IMAGES_DIR = fileURLToPath(new URL('../images/', import.meta.url));
 const TEN_MINUTES = 600_000;
 const BIG_OUTPUT = 64 * 1024 * 1024;
 
-function filesUnder(dir: string): string[] {
+function entriesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {
       const path = join(dir, entry.name);
-      return entry.isDirectory() ? filesUnder(path) : [path];
+      return entry.isDirectory() ? [path, ...entriesUnder(path)] : [path];
     })
     .sort();
 }
 
-/** Hash of the build context (names, modes, contents) plus the base image ID. */
+/** Hash of a build context (names, modes, contents, link targets) plus the base image ID. */
 function contextHash(dir: string): string {
   const hash = createHash('sha256');
-  const baseId = execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE_IMAGE])
-    .toString()
-    .trim();
-  hash.update(`${baseId}\n`);
-  for (const file of filesUnder(dir)) {
-    hash.update(`${relative(dir, file)}\0${statSync(file).mode & 0o777}\0`);
-    hash.update(readFileSync(file));
+  hash.update(execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE_IMAGE]));
+  for (const path of entriesUnder(dir)) {
+    const stat = lstatSync(path);
+    hash.update(`${relative(dir, path)}\0${stat.mode}\0`);
+    if (stat.isSymbolicLink()) hash.update(readlinkSync(path));
+    else if (stat.isFile()) hash.update(readFileSync(path));
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -62,7 +61,20 @@ export interface BuildOptions {
  * building the same image twice.
  */
 export async function buildTestImage(name: string, options: BuildOptions = {}): Promise<string> {
-  const dir = join(IMAGES_DIR, name);
+  return buildContextImage(name, join(IMAGES_DIR, name), options);
+}
+
+/**
+ * Builds an image from any build context, e.g. one a test generated (a Dockerfile plus whatever
+ * it copies), tagged `cerana-test/<name>:<content hash>` so an unchanged context is built once:
+ * classic builder, `--network none` unless the options say otherwise, a lock against parallel
+ * builds of the same name.
+ */
+export async function buildContextImage(
+  name: string,
+  dir: string,
+  options: BuildOptions = {},
+): Promise<string> {
   const tag = `cerana-test/${name}:${contextHash(dir)}`;
   if (imageExists(tag)) return tag;
   await run(

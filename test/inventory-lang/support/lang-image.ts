@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { buildContextImage } from './context-image.js';
+import { buildContextImage } from '../../support/images.js';
 
 /**
  * A Debian image with Python, Ruby and PHP packages installed the way real images get them:
