@@ -35,6 +35,9 @@ if (!existsSync(join(root, 'dist/image/scan/index.js'))) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(2);
 }
+// The CLI's garbage-collector setting (src/common/heap.ts), so that in-process runs cost what the CLI's do.
+const { collectOldGenerationWhenFull } = await import(join(root, 'dist/common/heap.js'));
+collectOldGenerationWhenFull();
 const { scanImage } = await import(join(root, 'dist/image/scan/index.js'));
 const { openImage } = await import(join(root, 'dist/image/source/index.js'));
 const { READ_CHUNK } = await import(join(root, 'dist/image/source/archive-index.js'));

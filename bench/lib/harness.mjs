@@ -50,8 +50,7 @@ export async function interleaved(cases, count) {
 
 /**
  * A cold Trivy SBOM of a `docker save` archive (offline, license scanner, empty cache in
- * `work`), run under the shell so that its CPU time (children's user + system) can be read
- * back; returns those CPU seconds.
+ * `work`); returns its CPU seconds.
  */
 export function trivySbomCold(archive, work, extraArgs = []) {
   const cacheDir = join(work, 'trivy-cache');
@@ -59,11 +58,19 @@ export function trivySbomCold(archive, work, extraArgs = []) {
   const command = [TRIVY, 'image', '--input', archive, '--format', 'cyclonedx', '--scanners', 'license'];
   command.push('--offline-scan', '--skip-db-update', '--skip-java-db-update', '--cache-dir', cacheDir);
   command.push('--output', join(work, 'trivy.cdx.json'), '--quiet', ...extraArgs);
+  return runTimed(command, 'trivy');
+}
+
+/**
+ * Runs a command under the shell, its output discarded, so that its CPU time (the shell's
+ * children, user + system) can be read back with `times`; returns those CPU seconds.
+ */
+export function runTimed(command, what) {
   const result = spawnSync('sh', ['-c', '"$@" >/dev/null && times', 'sh', ...command], {
     encoding: 'utf8',
     timeout: 1_800_000,
   });
-  if (result.status !== 0) throw new Error(`trivy failed: ${result.stderr || result.error}`);
+  if (result.status !== 0) throw new Error(`${what} failed: ${result.stderr || result.error}`);
   const children = result.stdout.trim().split('\n').pop().split(/\s+/).map(minutesAndSeconds);
   return children[0] + children[1];
 }

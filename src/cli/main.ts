@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { describeError } from '../common/errors.js';
+import { collectOldGenerationWhenFull } from '../common/heap.js';
 import type { CommandIo } from './command.js';
-import { main } from './run.js';
+
+// Set before the rest of the CLI is loaded (see common/heap.ts).
+collectOldGenerationWhenFull();
+const { describeError } = await import('../common/errors.js');
+const { main } = await import('./run.js');
 
 const io: CommandIo = {
   stdout: process.stdout,
