@@ -88,7 +88,14 @@ for (const [variant, ref] of [
 // What a user runs: the CLI in a process of its own, module loading and SBOM rendering included.
 // The control runs the same CLI with V8's default garbage collection (bench/lib/cli-default-gc.mjs).
 console.log('— the CLI, a fresh process per run: cerana sbom <docker save archive> --no-cache');
-const sbomArgs = ['sbom', `docker-archive:${archive}`, '--no-cache', '--quiet', '-o', join(work, 'sbom.json')];
+const sbomArgs = [
+  'sbom',
+  `docker-archive:${archive}`,
+  '--no-cache',
+  '--quiet',
+  '-o',
+  join(work, 'sbom.json'),
+];
 const [cli, cliDefaultGc] = await interleaved(
   [
     () => runTimed([process.execPath, join(root, 'dist/cli/main.js'), ...sbomArgs], 'cerana'),
