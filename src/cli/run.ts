@@ -1,25 +1,27 @@
 import { CeranaError, describeError, isCeranaError } from '../common/errors.js';
-import type { Command, CommandIo } from './command.js';
+import type { CommandIo } from './command.js';
 import { commands } from './commands.js';
 
-function helpText(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+async function helpText(): Promise<string> {
+  const loaded = await Promise.all(commands.map((entry) => entry.load()));
+  const width = Math.max(...loaded.map((c) => c.name.length));
+  const lines = loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return `cerana — container security from build to run time\n\nUsage: cerana <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'cerana <command> --help' for a command's options.\n`;
 }
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(helpText());
-    return name === undefined ? 2 : 0;
-  }
-  const command: Command | undefined = commands.find((c) => c.name === name);
   try {
-    if (!command)
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout.write(await helpText());
+      return name === undefined ? 2 : 0;
+    }
+    const entry = commands.find((c) => c.name === name);
+    if (!entry)
       throw new CeranaError('USAGE', `unknown command ${JSON.stringify(name)}`, {
         hint: "see 'cerana --help'",
       });
+    const command = await entry.load();
     if (args.includes('--help') || args.includes('-h')) {
       io.stdout.write(`${command.summary}\n\n${command.usage}\n`);
       return 0;
