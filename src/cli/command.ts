@@ -18,6 +18,8 @@ export interface Command {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
+  /** Commands under this one (`cerana sbom scan`): the first argument picks one, for its help too. */
+  readonly subcommands?: Readonly<Record<string, Command>>;
   run(args: string[], io: CommandIo): Promise<CommandResult>;
 }
 

@@ -21,12 +21,15 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       throw new CeranaError('USAGE', `unknown command ${JSON.stringify(name)}`, {
         hint: "see 'cerana --help'",
       });
-    const command = await entry.load();
-    if (args.includes('--help') || args.includes('-h')) {
+    const loaded = await entry.load();
+    const sub = args[0] === undefined ? undefined : loaded.subcommands?.[args[0]];
+    const command = sub ?? loaded;
+    const rest = sub === undefined ? args : args.slice(1);
+    if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(`${command.summary}\n\n${command.usage}\n`);
       return 0;
     }
-    return await command.run(args, io);
+    return await command.run(rest, io);
   } catch (error) {
     io.stderr.write(`cerana: ${describeError(error)}\n`);
     if (process.env.CERANA_DEBUG && error instanceof Error && error.stack)

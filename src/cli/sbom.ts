@@ -45,9 +45,10 @@ ${SOURCE_USAGE}
 Files a cataloger could not read are reported as warnings on standard error (in the table and
 json formats, in the output itself).`,
 
+  // `cerana sbom scan <file>` reads an SBOM back instead of producing one.
+  subcommands: { scan: sbomScanCommand },
+
   async run(args, io) {
-    // `cerana sbom scan <file>` reads an SBOM back instead of producing one.
-    if (args[0] === 'scan') return sbomScanCommand.run(args.slice(1), io);
     const parsed = parseCommandArgs('sbom', args, OPTIONS);
     const ref = singleReference('sbom', parsed);
     const format = choiceOption(parsed, 'format', SBOM_FORMATS, 'cyclonedx');

@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../src/cli/command.js';
-import { sbomCommand } from '../../src/cli/sbom.js';
+import { main } from '../../src/cli/run.js';
 import { sbomScanCommand } from '../../src/cli/sbom-scan.js';
 import { cerana } from '../support/cli.js';
+import { memoryIo } from '../support/memory-io.js';
 import { KIT, kitDatabasePath } from './support/db.js';
 
 let work: string;
@@ -17,24 +16,6 @@ beforeAll(async () => {
   dbPath = await kitDatabasePath();
 }, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function memoryIo(): { io: CommandIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  return {
-    io: { stdout, stderr, stdin: new PassThrough(), interactive: false },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('cerana db', () => {
   it('imports the kit and reports its status', async () => {
@@ -131,7 +112,7 @@ describe('cerana sbom scan', () => {
     writeFileSync(file, JSON.stringify(SPDX));
     const table = memoryIo();
     // Through `cerana sbom`, which routes `scan` to the rescan command.
-    expect(await sbomCommand.run(['scan', file, '--db', dbPath, '--exit-code', '3'], table.io)).toBe(3);
+    expect(await main(['sbom', 'scan', file, '--db', dbPath, '--exit-code', '3'], table.io)).toBe(3);
     expect(table.out()).toMatch(
       /CVE-2021-44906\s+minimist\s+1\.2\.5\s+1\.2\.6\s+app\/node_modules\/minimist/,
     );
