@@ -14,7 +14,14 @@ import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { interleaved, parseArgs, runTimed, TRIVY, trivySbomCold } from '../lib/harness.mjs';
+import {
+  interleaved,
+  parseArgs,
+  rerunWithCliThreadPool,
+  runTimed,
+  TRIVY,
+  trivySbomCold,
+} from '../lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -33,6 +40,7 @@ if (!existsSync(join(root, 'dist/inventory/catalog-image.js'))) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(2);
 }
+await rerunWithCliThreadPool(root);
 // The CLI's garbage-collector setting (src/common/heap.ts), so that in-process runs cost what the CLI's do.
 const { collectOldGenerationWhenFull } = await import(join(root, 'dist/common/heap.js'));
 collectOldGenerationWhenFull();
@@ -86,7 +94,8 @@ for (const [variant, ref] of [
 }
 
 // What a user runs: the CLI in a process of its own, module loading and SBOM rendering included.
-// The control runs the same CLI with V8's default garbage collection (bench/lib/cli-default-gc.mjs).
+// Two controls: the same CLI with V8's default garbage collection (bench/lib/cli-default-gc.mjs),
+// and with libuv's default thread pool of 4 (src/cli/thread-pool.cts).
 console.log('— the CLI, a fresh process per run: cerana sbom <docker save archive> --no-cache');
 const sbomArgs = [
   'sbom',
@@ -96,18 +105,25 @@ const sbomArgs = [
   '-o',
   join(work, 'sbom.json'),
 ];
-const [cli, cliDefaultGc] = await interleaved(
+const bin = join(root, 'dist/cli/bin.cjs');
+const [cli, cliDefaultGc, cliDefaultPool] = await interleaved(
   [
-    () => runTimed([process.execPath, join(root, 'dist/cli/main.js'), ...sbomArgs], 'cerana'),
+    () => runTimed([process.execPath, bin, ...sbomArgs], 'cerana'),
     () => runTimed([process.execPath, join(here, '../lib/cli-default-gc.mjs'), ...sbomArgs], 'cerana'),
+    () =>
+      runTimed([process.execPath, bin, ...sbomArgs], 'cerana', { ...process.env, UV_THREADPOOL_SIZE: '4' }),
   ],
   runs,
 );
+const line = (label, m, base) =>
+  `${label.padEnd(48)} wall ${m.wall.toFixed(2).padStart(6)} s (${m.median.toFixed(2)})  cpu ${m.cpu.toFixed(2).padStart(6)} s` +
+  (base ? `  -> the CLI's setting saves ${pct(m.wall, base.wall)} wall, ${pct(m.cpu, base.cpu)} cpu` : '');
+console.log(line('cerana sbom', cli));
+console.log(line('  with V8 default GC (no src/common/heap.ts)', cliDefaultGc, cli));
 console.log(
-  `${'cerana sbom'.padEnd(48)} wall ${cli.wall.toFixed(2).padStart(6)} s (${cli.median.toFixed(2)})  cpu ${cli.cpu.toFixed(2).padStart(6)} s\n` +
-    `${'  with V8 default GC (no src/common/heap.ts)'.padEnd(48)} wall ${cliDefaultGc.wall.toFixed(2).padStart(6)} s (${cliDefaultGc.median.toFixed(2)})  cpu ${cliDefaultGc.cpu.toFixed(2).padStart(6)} s  ` +
-    `-> the setting saves ${pct(cliDefaultGc.wall, cli.wall)} wall, ${pct(cliDefaultGc.cpu, cli.cpu)} cpu\n`,
+  line(`  with libuv's default pool (4, not ${process.env.UV_THREADPOOL_SIZE})`, cliDefaultPool, cli),
 );
+console.log();
 const breakdown = await catalogBreakdown(`docker-archive:${archive}`);
 console.log(
   `catalog step (after the merge, one thread): ${breakdown.total.toFixed(2)} s wall; each catalog() alone: ` +

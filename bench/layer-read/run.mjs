@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { interleaved, parseArgs, TRIVY, trivySbomCold } from '../lib/harness.mjs';
+import { interleaved, parseArgs, rerunWithCliThreadPool, TRIVY, trivySbomCold } from '../lib/harness.mjs';
 import { headerWalker, indexTar } from '../lib/tar-walk.mjs';
 import { realisticVisitors } from '../lib/visitors.mjs';
 
@@ -35,6 +35,7 @@ if (!existsSync(join(root, 'dist/image/scan/index.js'))) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(2);
 }
+await rerunWithCliThreadPool(root);
 // The CLI's garbage-collector setting (src/common/heap.ts), so that in-process runs cost what the CLI's do.
 const { collectOldGenerationWhenFull } = await import(join(root, 'dist/common/heap.js'));
 collectOldGenerationWhenFull();

