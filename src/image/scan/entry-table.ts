@@ -179,18 +179,24 @@ export class EntryTable {
     return end;
   }
 
+  /**
+   * Columns and byte tables grow fourfold. Capacity never written is never resident (large
+   * buffers are fresh mappings), while every outgrown buffer stays resident until a full
+   * collection: with doubling, the million-file layer peaked 25 MB higher.
+   */
   private growBytes(bytes: Buffer, needed: number): Buffer {
-    let size = Math.max(Math.ceil(bytes.length * 1.5), 1024);
-    while (size < needed) size = Math.ceil(size * 1.5);
+    let size = Math.max(bytes.length * 4, 1024);
+    while (size < needed) size *= 4;
     // Growth stops at the offset columns' 4 GiB range (unless one string needs more).
     const grown = Buffer.allocUnsafe(Math.min(size, Math.max(needed, MAX_ID)));
     bytes.copy(grown, 0, 0, bytes.length);
     return grown;
   }
 
+  /** See growBytes. */
   private grow(): void {
     const c = this.c;
-    const capacity = this.capacity * 2;
+    const capacity = this.capacity * 4;
     const next = allocate(capacity, 0, 0);
     next.pathOffsets.set(c.pathOffsets);
     next.linkOffsets.set(c.linkOffsets);
