@@ -14,14 +14,7 @@ import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import {
-  interleaved,
-  parseArgs,
-  rerunWithCliThreadPool,
-  runTimed,
-  TRIVY,
-  trivySbomCold,
-} from '../lib/harness.mjs';
+import { interleaved, parseArgs, asTheCliRuns, runTimed, TRIVY, trivySbomCold } from '../lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -40,10 +33,7 @@ if (!existsSync(join(root, 'dist/inventory/catalog-image.js'))) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(2);
 }
-await rerunWithCliThreadPool(root);
-// The CLI's garbage-collector setting (src/common/heap.ts), so that in-process runs cost what the CLI's do.
-const { collectOldGenerationWhenFull } = await import(join(root, 'dist/common/heap.js'));
-collectOldGenerationWhenFull();
+await asTheCliRuns(root);
 const { scanImage } = await import(join(root, 'dist/image/scan/index.js'));
 const { openImage } = await import(join(root, 'dist/image/source/index.js'));
 const { catalogImage } = await import(join(root, 'dist/inventory/catalog-image.js'));
@@ -95,7 +85,7 @@ for (const [variant, ref] of [
 
 // What a user runs: the CLI in a process of its own, module loading and SBOM rendering included.
 // Two controls: the same CLI with V8's default garbage collection (bench/lib/cli-default-gc.mjs),
-// and with libuv's default thread pool of 4 (src/cli/thread-pool.cts).
+// and with libuv's default thread pool of 4 (src/cli/process-settings.cts).
 console.log('— the CLI, a fresh process per run: cerana sbom <docker save archive> --no-cache');
 const sbomArgs = [
   'sbom',
@@ -119,7 +109,7 @@ const line = (label, m, base) =>
   `${label.padEnd(48)} wall ${m.wall.toFixed(2).padStart(6)} s (${m.median.toFixed(2)})  cpu ${m.cpu.toFixed(2).padStart(6)} s` +
   (base ? `  -> the CLI's setting saves ${pct(m.wall, base.wall)} wall, ${pct(m.cpu, base.cpu)} cpu` : '');
 console.log(line('cerana sbom', cli));
-console.log(line('  with V8 default GC (no src/common/heap.ts)', cliDefaultGc, cli));
+console.log(line('  with V8 default GC (incremental marking)', cliDefaultGc, cli));
 console.log(
   line(`  with libuv's default pool (4, not ${process.env.UV_THREADPOOL_SIZE})`, cliDefaultPool, cli),
 );

@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { collectOldGenerationWhenFull } from '../../dist/common/heap.js';
+import settings from '../../dist/cli/process-settings.cjs';
 import { scanImage } from '../../dist/image/scan/index.js';
 import { millionFileDiffId, millionFileTar } from '../lib/million-files.mjs';
 import { realisticVisitors } from '../lib/visitors.mjs';
 
-// As the CLI runs (src/common/heap.ts).
-collectOldGenerationWhenFull();
+// As the CLI runs (src/cli/process-settings.cts); the pool comes with run.mjs's environment.
+settings.collectOldGenerationWhenFull();
 const files = 1_000_000;
 const diffId = millionFileDiffId({ files });
 const layer = {

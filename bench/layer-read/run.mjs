@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline, Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { interleaved, parseArgs, rerunWithCliThreadPool, TRIVY, trivySbomCold } from '../lib/harness.mjs';
+import { interleaved, parseArgs, asTheCliRuns, TRIVY, trivySbomCold } from '../lib/harness.mjs';
 import { headerWalker, indexTar } from '../lib/tar-walk.mjs';
 import { realisticVisitors } from '../lib/visitors.mjs';
 
@@ -35,10 +35,7 @@ if (!existsSync(join(root, 'dist/image/scan/index.js'))) {
   console.error('dist/ is missing: run `npm run build` first');
   process.exit(2);
 }
-await rerunWithCliThreadPool(root);
-// The CLI's garbage-collector setting (src/common/heap.ts), so that in-process runs cost what the CLI's do.
-const { collectOldGenerationWhenFull } = await import(join(root, 'dist/common/heap.js'));
-collectOldGenerationWhenFull();
+await asTheCliRuns(root);
 const { scanImage } = await import(join(root, 'dist/image/scan/index.js'));
 const { openImage } = await import(join(root, 'dist/image/source/index.js'));
 const { READ_CHUNK } = await import(join(root, 'dist/image/source/archive-index.js'));
@@ -78,11 +75,7 @@ for (const variant of variants) {
   console.log(`— ${variant.name}`);
   const cases = [
     ['floor', 'floor: read + decompress + tar header walk', () => floorRead(variant.layers, false)],
-    [
-      'floorHash',
-      'floor + sha256 of each blob (the digest check)',
-      () => floorRead(variant.layers, true),
-    ],
+    ['floorHash', 'floor + sha256 of each blob (the digest check)', () => floorRead(variant.layers, true)],
     ['bare', 'cerana cold, no visitors', () => cerana(variant.ref, () => [], true)],
     ['real', 'cerana cold, realistic visitors', () => cerana(variant.ref, realisticVisitors, true)],
   ];

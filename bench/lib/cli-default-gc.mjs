@@ -1,5 +1,5 @@
 /**
- * The Cerana CLI without its garbage-collector setting (src/common/heap.ts), V8's defaults
+ * The Cerana CLI without its garbage-collector setting (src/cli/process-settings.cts), V8's defaults
  * instead: the control that shows what the setting is worth. Needs `npm run build`.
  */
 import { main } from '../../dist/cli/run.js';

@@ -14,18 +14,21 @@ export const TRIVY = resolve(
 );
 
 /**
- * Benchmarks measure in-process what the CLI does, so they run with the CLI's libuv thread pool
- * (src/cli/thread-pool.cts). libuv sizes it once, at first use, before this module runs: unless
- * UV_THREADPOOL_SIZE is set already, the benchmark runs again in a child process that has it.
+ * Benchmarks measure in-process what the CLI does, so they run as the CLI's process does
+ * (src/cli/process-settings.cts): with its libuv thread pool and its garbage-collector setting.
+ * libuv sizes the pool once, at first use, before this module runs: unless UV_THREADPOOL_SIZE is
+ * set already, the benchmark runs again in a child process that has it.
  */
-export async function rerunWithCliThreadPool(root) {
-  if (process.env.UV_THREADPOOL_SIZE !== undefined) return;
-  const { default: threadPool } = await import(join(root, 'dist/cli/thread-pool.cjs'));
-  const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, UV_THREADPOOL_SIZE: String(threadPool.threadPoolSize()) },
-  });
-  process.exit(result.status ?? 1);
+export async function asTheCliRuns(root) {
+  const { default: settings } = await import(join(root, 'dist/cli/process-settings.cjs'));
+  if (process.env.UV_THREADPOOL_SIZE === undefined) {
+    const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, UV_THREADPOOL_SIZE: String(settings.threadPoolSize()) },
+    });
+    process.exit(result.status ?? 1);
+  }
+  settings.collectOldGenerationWhenFull();
 }
 
 /** `--name value` pairs; the flags listed in `booleans` take no value. */

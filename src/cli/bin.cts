@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The CLI's entry: CommonJS, so that the thread pool is sized before any ES module is loaded.
-import threadPool = require('./thread-pool.cjs');
+// The CLI's entry: CommonJS, so that the process is set up before any ES module is loaded.
+import settings = require('./process-settings.cjs');
 
-threadPool.sizeThreadPool();
+settings.sizeThreadPool();
+settings.collectOldGenerationWhenFull();
 void import('./main.js');

@@ -1,10 +1,6 @@
-import { collectOldGenerationWhenFull } from '../common/heap.js';
+import { describeError } from '../common/errors.js';
 import type { CommandIo } from './command.js';
-
-// Set before the rest of the CLI is loaded (see common/heap.ts).
-collectOldGenerationWhenFull();
-const { describeError } = await import('../common/errors.js');
-const { main } = await import('./run.js');
+import { main } from './run.js';
 
 const io: CommandIo = {
   stdout: process.stdout,
