@@ -70,7 +70,7 @@ function ownedAmong(files: ImageFiles, lists: Iterable<string>[], language: read
   const names = locationNames(language);
   if (names.size === 0) return owned;
   for (const list of lists) {
-    for (const path of list) if (names.has(path.slice(path.lastIndexOf('/') + 1))) owned.add(path);
+    for (const path of list) if (names.has(basename(path))) owned.add(path);
   }
   return owned;
 }
