@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pipeline, Transform } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { interleaved, parseArgs, asTheCliRuns, TRIVY, trivySbomCold } from '../lib/harness.mjs';
+import { asTheCliRuns, interleaved, parseArgs, TRIVY, trivySbomCold } from '../lib/harness.mjs';
 import { headerWalker, indexTar } from '../lib/tar-walk.mjs';
 import { realisticVisitors } from '../lib/visitors.mjs';
 
