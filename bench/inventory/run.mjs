@@ -14,7 +14,7 @@ import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { interleaved, parseArgs, asTheCliRuns, runTimed, TRIVY, trivySbomCold } from '../lib/harness.mjs';
+import { asTheCliRuns, interleaved, parseArgs, runTimed, TRIVY, trivySbomCold } from '../lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
@@ -76,9 +76,7 @@ for (const [variant, ref] of [
       i === 0
         ? ''
         : `x${(m.wall / bare.wall).toFixed(3)} wall, x${(m.cpu / bare.cpu).toFixed(3)} cpu of the bare read (target <= 1.15)`;
-    console.log(
-      `${label.padEnd(48)} wall ${m.wall.toFixed(2).padStart(6)} s (${m.median.toFixed(2)})  cpu ${m.cpu.toFixed(2).padStart(6)} s  ${ratio}`,
-    );
+    console.log(`${timing(label, m)}  ${ratio}`);
   }
   console.log();
 }
@@ -106,7 +104,7 @@ const [cli, cliDefaultGc, cliDefaultPool] = await interleaved(
   runs,
 );
 const line = (label, m, base) =>
-  `${label.padEnd(48)} wall ${m.wall.toFixed(2).padStart(6)} s (${m.median.toFixed(2)})  cpu ${m.cpu.toFixed(2).padStart(6)} s` +
+  timing(label, m) +
   (base ? `  -> the CLI's setting saves ${pct(m.wall, base.wall)} wall, ${pct(m.cpu, base.cpu)} cpu` : '');
 console.log(line('cerana sbom', cli));
 console.log(line('  with V8 default GC (incremental marking)', cliDefaultGc, cli));
@@ -154,6 +152,11 @@ if (!args['no-trivy']) {
         `x${(trivy.cpu / cli.cpu).toFixed(2)} less cpu`,
     );
   }
+}
+
+/** A measured case: minimum (median) wall seconds and minimum CPU seconds. */
+function timing(label, m) {
+  return `${label.padEnd(48)} wall ${m.wall.toFixed(2).padStart(6)} s (${m.median.toFixed(2)})  cpu ${m.cpu.toFixed(2).padStart(6)} s`;
 }
 
 function pct(before, after) {
