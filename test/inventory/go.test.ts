@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { binaryCataloger } from '../../src/inventory/binary/cataloger.js';
 import { catalogImage } from '../../src/inventory/catalog-image.js';
-import { readGoBuildInfo } from '../../src/inventory/lang/go/buildinfo.js';
+import { MAX_RETAINED_READ_ONLY, readGoBuildInfo } from '../../src/inventory/lang/go/buildinfo.js';
 import { buildTestImage } from '../support/images.js';
 import { dockerAvailable, requireIntegration } from '../support/integration.js';
 import { buildGoFixtures, GO_TARGETS, goAvailable, goVersionM, modinfoLines } from './support/go-fixtures.js';
@@ -141,12 +141,15 @@ describe('pre-1.18 build information, from Go 1.15 binaries', () => {
       const oracle = goVersionM(path);
       expect(oracle.goVersion).toMatch(/^go1\.15\./);
       const data = readFileSync(path);
-      const info = await readGoBuildInfo(chunked(data), data.length);
-      expect({ name, goVersion: info?.goVersion, lines: modinfoLines(info?.modinfo ?? '') }).toEqual({
-        name,
-        goVersion: oracle.goVersion,
-        lines: oracle.lines,
-      });
+      // Read-only data kept whole, and (too big to keep) searched for string candidates.
+      for (const maxRetainedReadOnly of [MAX_RETAINED_READ_ONLY, 0]) {
+        const info = await readGoBuildInfo(chunked(data), data.length, maxRetainedReadOnly);
+        expect({ name, goVersion: info?.goVersion, lines: modinfoLines(info?.modinfo ?? '') }).toEqual({
+          name,
+          goVersion: oracle.goVersion,
+          lines: oracle.lines,
+        });
+      }
     }
     const golang = image.scan.packages.filter((p) => p.type === 'golang');
     const at = (name: string) => `opt/go-old/${name}`;

@@ -24,10 +24,12 @@ import { findRange, RangeCapture } from '../../binary/range-capture.js';
  * varint-length strings. Before, the header holds two pointers to Go string headers (pointer,
  * length) in the data segment, whose bytes lie in read-only data earlier in the file: so while
  * streaming, the writable segments are kept, and — in binaries whose first page carries the Go
- * build ID note, as every binary `go build` links does — so is every `go1.` string and every
- * block opened by the module information's start sentinel in read-only data, to be looked up
- * by address once the pointers are known. Other executables cost a look at their headers and
- * a search of their data segments only.
+ * build ID note, as every binary `go build` links does — so is their read-only data, as views
+ * of the chunks that are dropped once an inline header shows they are not needed. Where the
+ * read-only data is too big to keep, every `go1.` string and every block opened by the module
+ * information's start sentinel in it is kept instead, to be looked up by address once the
+ * pointers are known; searching for them costs more than the rest of the parse. Other
+ * executables cost a look at their headers and a search of their data segments only.
  */
 
 export interface GoBuildInfo {
@@ -51,6 +53,8 @@ const NOTES_WITHIN = 64 * 1024;
 const NOTE_GO_BUILD_ID = 4;
 const MAX_INFO_BYTES = 2 * 1024 * 1024;
 const MAX_RETAINED_DATA = 16 * 1024 * 1024;
+/** Read-only data kept whole up to this size (dockerd has 23 MiB); bigger is searched for candidates. */
+export const MAX_RETAINED_READ_ONLY = 48 * 1024 * 1024;
 const MAX_CANDIDATES = 256;
 const VERSION_CANDIDATE_BYTES = 64;
 /** Bytes carried from one chunk to the next so that patterns split across chunks are found. */
@@ -62,8 +66,12 @@ export class GoBuildInfoError extends Error {}
  * Reads the build information of a Go ELF binary from its streamed body. Resolves undefined for
  * anything that is not a Go ELF binary; rejects when a Go binary's build information is damaged.
  */
-export async function readGoBuildInfo(body: Readable, size: number): Promise<GoBuildInfo | undefined> {
-  const parser = new GoBuildInfoParser(size);
+export async function readGoBuildInfo(
+  body: Readable,
+  size: number,
+  maxRetainedReadOnly = MAX_RETAINED_READ_ONLY,
+): Promise<GoBuildInfo | undefined> {
+  const parser = new GoBuildInfoParser(size, maxRetainedReadOnly);
   await feedParsers(body, [parser]);
   return parser.result();
 }
@@ -79,11 +87,15 @@ export class GoBuildInfoParser implements ChunkParser {
   private readOnly: ElfSegment[] = [];
   private dataEnd = 0;
   private readonly retained: RangeCapture[] = [];
+  /** Pre-1.18 string candidates, when the read-only data is too big to keep. */
   private readonly strings: RangeCapture[] = [];
   private info: RangeCapture | undefined;
   private carry: Buffer = Buffer.alloc(0);
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly maxRetainedReadOnly = MAX_RETAINED_READ_ONLY,
+  ) {}
 
   feed(chunk: Buffer, at: number): boolean {
     try {
@@ -131,21 +143,29 @@ export class GoBuildInfoParser implements ChunkParser {
     this.segments = segments;
     this.writable = writable;
     this.dataEnd = Math.max(...writable.map((s) => s.offset + s.filesz));
+    this.retainSegments(writable, MAX_RETAINED_DATA);
     // Read-only data (not text) of a Go binary: where pre-1.18 strings can be.
     if (hasGoBuildIdNote(head, header, notes)) {
-      this.readOnly = segments.filter(
+      const readOnly = segments.filter(
         (s) => s.type === PT_LOAD && (s.flags & (PF_W | PF_X)) === 0 && s.filesz > 0,
       );
-    }
-    let retainedBytes = 0;
-    for (const segment of writable) {
-      const length = Math.min(segment.filesz, this.size - segment.offset, MAX_RETAINED_DATA - retainedBytes);
-      if (length <= 0) continue;
-      this.retained.push(new RangeCapture(segment.offset, length));
-      retainedBytes += length;
+      const readOnlyBytes = readOnly.reduce((sum, s) => sum + s.filesz, 0);
+      if (readOnlyBytes <= this.maxRetainedReadOnly) this.retainSegments(readOnly, readOnlyBytes);
+      else this.readOnly = readOnly;
     }
     this.state = 'scan';
     return true;
+  }
+
+  /** Keeps the segments' bytes as they stream past, at most `budget` of them. */
+  private retainSegments(segments: readonly ElfSegment[], budget: number): void {
+    let left = budget;
+    for (const segment of segments) {
+      const length = Math.min(segment.filesz, this.size - segment.offset, left);
+      if (length <= 0) continue;
+      this.retained.push(new RangeCapture(segment.offset, length));
+      left -= length;
+    }
   }
 
   private scan(chunk: Buffer, position: number): void {
@@ -171,7 +191,7 @@ export class GoBuildInfoParser implements ChunkParser {
           feed(this.info, view);
         }
       }
-      if (!isInline(this.info)) {
+      if (!isInline(this.info) && this.readOnly.length > 0) {
         collectCandidates(view, this.readOnly, this.size, this.strings, (capture) => feed(capture, view));
       }
     }

@@ -16,6 +16,7 @@ describe('npm file kinds', () => {
     ['npm-shrinkwrap.json', 'package-lock'],
     ['srv/web/yarn.lock', 'yarn-lock'],
     ['pnpm-lock.yaml', 'pnpm-lock'],
+    ['usr/share/doc/app/yarn.lock', 'yarn-lock'],
   ])('%s is %s', (path, kind) => {
     expect(npmFileKind(path)).toBe(kind);
   });
@@ -32,6 +33,9 @@ describe('npm file kinds', () => {
     'app/node_modules/x/.package-lock.json',
     'app/.package-lock.json',
     'usr/share/nodejs/package.json',
+    'usr/share/nodejs/browserslist/pnpm-lock.yaml', // Debian ships packages' own lockfiles too
+    'usr/share/nodejs/lodash-cli/npm-shrinkwrap.json',
+    'usr/lib/x86_64-linux-gnu/nodejs/x/yarn.lock',
     'usr/share/doc/nodejs/package.json',
   ])('%s is not read', (path) => {
     expect(npmFileKind(path)).toBeUndefined();

@@ -4,8 +4,10 @@ import { basename } from '../manifest.js';
 export type NpmFileKind = 'installed' | 'hidden-lockfile' | 'package-lock' | 'yarn-lock' | 'pnpm-lock';
 
 /**
- * What an image path is to the npm cataloger. Lockfiles count only outside `node_modules`
- * (a package's own lockfile describes how its authors developed it, not what is installed).
+ * What an image path is to the npm cataloger. Lockfiles count only outside installed packages,
+ * `node_modules` and Debian's global module roots alike: a package's own lockfile (browserslist
+ * ships its pnpm-lock.yaml to /usr/share/nodejs) describes how its authors developed it, not
+ * what is installed.
  */
 export function npmFileKind(path: string): NpmFileKind | undefined {
   switch (basename(path)) {
@@ -17,18 +19,18 @@ export function npmFileKind(path: string): NpmFileKind | undefined {
         : undefined;
     case 'package-lock.json':
     case 'npm-shrinkwrap.json':
-      return inNodeModules(path) ? undefined : 'package-lock';
+      return inInstalledPackage(path) ? undefined : 'package-lock';
     case 'yarn.lock':
-      return inNodeModules(path) ? undefined : 'yarn-lock';
+      return inInstalledPackage(path) ? undefined : 'yarn-lock';
     case 'pnpm-lock.yaml':
-      return inNodeModules(path) ? undefined : 'pnpm-lock';
+      return inInstalledPackage(path) ? undefined : 'pnpm-lock';
     default:
       return undefined;
   }
 }
 
-function inNodeModules(path: string): boolean {
-  return path.startsWith('node_modules/') || path.includes('/node_modules/');
+function inInstalledPackage(path: string): boolean {
+  return modulesRoot(path.split('/')) >= 0;
 }
 
 /** Index of the first package directory holder: Debian's global module roots, else the first `node_modules`. */
