@@ -13,12 +13,12 @@ export interface FileEntry extends TarHeader {
 }
 
 export interface CapturedFile {
-  path: string;
-  layer: string;
-  layerIndex: number;
-  data: Buffer;
+  readonly path: string;
+  readonly layer: string;
+  readonly layerIndex: number;
+  readonly data: Buffer;
   /** False when a later layer deleted or replaced the file (secrets live on in lower layers). */
-  visible: boolean;
+  readonly visible: boolean;
 }
 
 export interface LocatedFact extends Fact {
@@ -56,6 +56,7 @@ export class ImageFiles {
   private readonly index: PathIndex;
   private readonly layerIndexes = new Map<number, PathIndex>();
   private readonly factsByVisitor = new Map<string, { all: LocatedFact[]; visible: LocatedFact[] }>();
+  private captured: readonly CapturedFile[] | undefined;
 
   constructor(layers: readonly LayerFacts[], stats: ScanStats) {
     if (layers.length > 0xffff)
@@ -147,14 +148,28 @@ export class ImageFiles {
     return layer.captured.get(layer.entries.path(location.index));
   }
 
-  /** Every captured file of every layer, including those a later layer deleted or replaced. */
-  *capturedFiles(): IterableIterator<CapturedFile> {
-    for (let l = 0; l < this.layers.length; l++) {
-      const layer = this.layers[l] as LayerFacts;
-      for (const [path, data] of layer.captured) {
-        yield { path, layer: layer.diffId, layerIndex: l, data, visible: this.isVisibleIn(path, l) };
+  /**
+   * Every captured file of every layer, including those a later layer deleted or replaced.
+   * Listed once and kept: every cataloger and detector walks this list for its own files.
+   */
+  capturedFiles(): readonly CapturedFile[] {
+    if (this.captured === undefined) {
+      const captured: CapturedFile[] = [];
+      for (let l = 0; l < this.layers.length; l++) {
+        const layer = this.layers[l] as LayerFacts;
+        for (const [path, data] of layer.captured) {
+          captured.push({
+            path,
+            layer: layer.diffId,
+            layerIndex: l,
+            data,
+            visible: this.isVisibleIn(path, l),
+          });
+        }
       }
+      this.captured = captured;
     }
+    return this.captured;
   }
 
   /** Facts a visitor produced about files still visible in the image (or all, with includeHidden). */

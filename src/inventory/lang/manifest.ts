@@ -53,8 +53,7 @@ export interface VisibleFile {
 export function visibleFiles(files: ImageFiles, accept: (path: string) => boolean): VisibleFile[] {
   const found: VisibleFile[] = [];
   for (const file of files.capturedFiles()) {
-    if (file.visible && accept(file.path))
-      found.push({ path: file.path, layer: file.layer, data: file.data });
+    if (file.visible && accept(file.path)) found.push(file);
   }
   return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
