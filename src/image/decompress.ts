@@ -32,7 +32,23 @@ export const DEFAULT_MAX_ZSTD_WINDOW_BYTES = 128 * 1024 * 1024;
  */
 export const DECOMPRESSED_CHUNK = 1024 * 1024;
 
-type NativeZstd = (options: { chunkSize: number }) => Transform;
+/**
+ * A native decoder runs on libuv's pool and may decompress this far ahead of the tar walker.
+ * The walker's work comes in bursts (a jar parsed, a Go binary searched): with one chunk of
+ * headroom, decompression stopped at every burst and the core it could have used idled.
+ */
+const DECOMPRESSED_AHEAD = 8 * DECOMPRESSED_CHUNK;
+
+interface DecoderOptions {
+  chunkSize: number;
+  readableHighWaterMark: number;
+}
+const DECODER_OPTIONS: DecoderOptions = {
+  chunkSize: DECOMPRESSED_CHUNK,
+  readableHighWaterMark: DECOMPRESSED_AHEAD,
+};
+
+type NativeZstd = (options: DecoderOptions) => Transform;
 
 /** Node ≥ 22.15 has a native streaming zstd decoder; older versions get fzstd. */
 const nativeZstd: NativeZstd | undefined = (zlib as unknown as { createZstdDecompress?: NativeZstd })
@@ -65,12 +81,12 @@ export async function decompressLayer(blob: Readable, options: DecompressOptions
   }
   switch (compression) {
     case 'gzip':
-      return decode(blob, zlib.createGunzip({ chunkSize: DECOMPRESSED_CHUNK }), label, 'gzip');
+      return decode(blob, zlib.createGunzip(DECODER_OPTIONS), label, 'gzip');
     case 'zstd':
       if (nativeZstd && !options.forcePureJsZstd) {
         // Node's native decoder ends quietly on a truncated stream: the walker checks the framing.
         const framing = zstdFraming(options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label);
-        return decode(blob, nativeZstd({ chunkSize: DECOMPRESSED_CHUNK }), label, 'zstd', framing);
+        return decode(blob, nativeZstd(DECODER_OPTIONS), label, 'zstd', framing);
       }
       return Readable.from(
         decodeZstd(blob, options.maxZstdWindowBytes ?? DEFAULT_MAX_ZSTD_WINDOW_BYTES, label),
