@@ -82,8 +82,9 @@ for (const [variant, ref] of [
 }
 
 // What a user runs: the CLI in a process of its own, module loading and SBOM rendering included.
-// Two controls: the same CLI with V8's default garbage collection (bench/lib/cli-default-gc.mjs),
-// and with libuv's default thread pool of 4 (src/cli/process-settings.cts).
+// Three controls, each leaving one of the CLI's process settings (src/cli/process-settings.cts) at
+// its default: V8's garbage collection and its optimizing budget (bench/lib/cli-v8-default.mjs),
+// and libuv's thread pool of 4.
 console.log('— the CLI, a fresh process per run: cerana sbom <docker save archive> --no-cache');
 const sbomArgs = [
   'sbom',
@@ -94,10 +95,17 @@ const sbomArgs = [
   join(work, 'sbom.json'),
 ];
 const bin = join(root, 'dist/cli/bin.cjs');
-const [cli, cliDefaultGc, cliDefaultPool] = await interleaved(
+const v8Default = (setting) => [
+  process.execPath,
+  join(here, '../lib/cli-v8-default.mjs'),
+  setting,
+  ...sbomArgs,
+];
+const [cli, cliDefaultGc, cliDefaultJit, cliDefaultPool] = await interleaved(
   [
     () => runTimed([process.execPath, bin, ...sbomArgs], 'cerana'),
-    () => runTimed([process.execPath, join(here, '../lib/cli-default-gc.mjs'), ...sbomArgs], 'cerana'),
+    () => runTimed(v8Default('gc'), 'cerana'),
+    () => runTimed(v8Default('jit'), 'cerana'),
     () =>
       runTimed([process.execPath, bin, ...sbomArgs], 'cerana', { ...process.env, UV_THREADPOOL_SIZE: '4' }),
   ],
@@ -108,6 +116,7 @@ const line = (label, m, base) =>
   (base ? `  -> the CLI's setting saves ${pct(m.wall, base.wall)} wall, ${pct(m.cpu, base.cpu)} cpu` : '');
 console.log(line('cerana sbom', cli));
 console.log(line('  with V8 default GC (incremental marking)', cliDefaultGc, cli));
+console.log(line("  with V8's default optimizing budget", cliDefaultJit, cli));
 console.log(
   line(`  with libuv's default pool (4, not ${process.env.UV_THREADPOOL_SIZE})`, cliDefaultPool, cli),
 );

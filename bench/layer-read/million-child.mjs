@@ -11,7 +11,7 @@ import { millionFileDiffId, millionFileTar } from '../lib/million-files.mjs';
 import { realisticVisitors } from '../lib/visitors.mjs';
 
 // As the CLI runs (src/cli/process-settings.cts); the pool comes with run.mjs's environment.
-settings.collectOldGenerationWhenFull();
+settings.tuneV8();
 const files = 1_000_000;
 const diffId = millionFileDiffId({ files });
 const layer = {

@@ -15,7 +15,7 @@ export const TRIVY = resolve(
 
 /**
  * Benchmarks measure in-process what the CLI does, so they run as the CLI's process does
- * (src/cli/process-settings.cts): with its libuv thread pool and its garbage-collector setting.
+ * (src/cli/process-settings.cts): with its libuv thread pool and its V8 settings.
  * libuv sizes the pool once, at first use, before this module runs: unless UV_THREADPOOL_SIZE is
  * set already, the benchmark runs again in a child process that has it.
  */
@@ -28,7 +28,7 @@ export async function asTheCliRuns(root) {
     });
     process.exit(result.status ?? 1);
   }
-  settings.collectOldGenerationWhenFull();
+  settings.tuneV8();
 }
 
 /** `--name value` pairs; the flags listed in `booleans` take no value. */

@@ -3,5 +3,5 @@
 import settings = require('./process-settings.cjs');
 
 settings.sizeThreadPool();
-settings.collectOldGenerationWhenFull();
+settings.tuneV8();
 void import('./main.js');
