@@ -151,11 +151,7 @@ function summarize(
     if (created) summary.created = created;
     return summary;
   });
-  const fileCounts: ImageScanResult['files'] = { total: 0 };
-  for (const entry of files.entries()) {
-    fileCounts.total++;
-    fileCounts[entry.type] = (fileCounts[entry.type] ?? 0) + 1;
-  }
+  const fileCounts: ImageScanResult['files'] = { total: files.size, ...files.typeCounts() };
   const { diffIds: _diffIds, history: _history, platform: _platform, ...config } = image.config;
   const artifact: ImageScanResult['artifact'] = {
     ref: image.ref,

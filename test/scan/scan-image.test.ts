@@ -89,6 +89,11 @@ describe('scanImage: layers merged top-down', () => {
       ].sort(),
     );
     expect(files.size).toBe(8);
+    // Counted over the visible entries only, in the order types first appear.
+    const counted: Record<string, number> = {};
+    for (const entry of files.entries()) counted[entry.type] = (counted[entry.type] ?? 0) + 1;
+    expect(Object.entries(files.typeCounts())).toEqual(Object.entries(counted));
+    expect(files.typeCounts()).toEqual({ dir: 3, file: 5 });
     expect(files.read('/etc/os-release')?.toString()).toBe('ID=debian\nVERSION_ID=12\n');
     expect(files.read('usr/bin/tool')?.toString()).toBe('tool v2');
     expect(files.get('etc/secret.key')).toBeUndefined();

@@ -1,5 +1,5 @@
 import { CeranaError } from '../../common/errors.js';
-import type { TarHeader } from '../types.js';
+import type { EntryType, TarHeader } from '../types.js';
 import { type EntryColumns, TYPE_DIR, TYPE_FILE, TYPE_HARDLINK, TYPE_SYMLINK } from './entry-table.js';
 import { bytesEqual, FNV_OFFSET, fnv, PathIndex } from './path-index.js';
 import type { Fact, LayerFacts, ScanStats, SkippedFile } from './types.js';
@@ -96,6 +96,21 @@ export class ImageFiles {
       const visible = this.visible[l] as Uint8Array;
       for (let i = 0; i < visible.length; i++) if (visible[i] === 1) yield this.entryAt(l, i);
     }
+  }
+
+  /** Visible entries by type (bottom layer first, in archive order), counted without building them. */
+  typeCounts(): Partial<Record<EntryType, number>> {
+    const counts: Partial<Record<EntryType, number>> = {};
+    for (let l = 0; l < this.layers.length; l++) {
+      const visible = this.visible[l] as Uint8Array;
+      const entries = (this.layers[l] as LayerFacts).entries;
+      for (let i = 0; i < visible.length; i++) {
+        if (visible[i] !== 1) continue;
+        const type = entries.type(i);
+        counts[type] = (counts[type] ?? 0) + 1;
+      }
+    }
+    return counts;
   }
 
   /** The visible entry at exactly this path (links not followed). */
