@@ -66,9 +66,10 @@ const SLAB_BYTES = 1 << 20;
 /**
  * Slabs one hash may have queued at the worker before its producer waits (bounds memory). The
  * producer, the tar walker, works in bursts (a jar inflated, a binary parsed); with 8 MiB queued
- * the worker ran dry within a burst, with 32 it mostly does not (bench/inventory: 4% faster).
+ * the worker ran dry within a burst, with 16 it mostly does not (bench/inventory: 4% faster;
+ * 32 was no faster and cost the million-file layer 15 MB more peak RSS).
  */
-const MAX_QUEUED_SLABS = 32;
+const MAX_QUEUED_SLABS = 16;
 
 /**
  * Slabs are shared with the worker once, when made; messages then name them by index, which
