@@ -49,6 +49,30 @@ describe('parseDpkgStatus', () => {
     expect(warnings).toEqual(['var/lib/dpkg/status: skipped a paragraph without Package/Version']);
   });
 
+  it('reads only the fields it needs, continuation lines and odd spacing included', () => {
+    const { records } = parseDpkgStatus(
+      [
+        'Package: a',
+        'Status: install ok installed',
+        'Conffiles:',
+        ' /etc/a.conf 0123',
+        'Description: first line',
+        ' Version: 9 (a continuation line, not a field)',
+        'Version: 1.0  ',
+        'Architecture: amd64\r',
+        ' \t ',
+        'package: b',
+        'STATUS: install ok installed',
+        'VERSION : 2',
+      ].join('\n'),
+      'status',
+    );
+    expect(records.map((r) => [r.name, r.version, r.architecture])).toEqual([
+      ['a', '1.0', 'amd64'],
+      ['b', '2', ''],
+    ]);
+  });
+
   it('treats distroless status.d entries without Status as installed', () => {
     const { records } = parseDpkgStatus(
       'Package: tzdata\nVersion: 2024a-0+deb12u1\nArchitecture: all\n',
@@ -64,5 +88,6 @@ describe('parseDpkgStatus', () => {
     expect(parseCopyrightLicenses(copyright)).toEqual(['Artistic', 'BSD-3-clause', 'GPL-2+']);
     expect(parseCopyrightLicenses('This is free software, GPL.')).toEqual([]);
     expect(parseFileList('/.\n/usr\n/usr/bin/python3\n')).toEqual(['usr', 'usr/bin/python3']);
+    expect(parseFileList(' //usr/lib \r\n\n  \n.\n/x')).toEqual(['usr/lib', 'x']);
   });
 });

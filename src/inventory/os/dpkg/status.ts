@@ -15,30 +15,64 @@ export interface DpkgParseResult {
   warnings: string[];
 }
 
-/** Splits RFC 822-style control paragraphs; continuation lines (leading space/tab) extend the field. */
-export function parseControlParagraphs(text: string): Map<string, string>[] {
+/**
+ * Splits RFC 822-style control paragraphs into the named fields (lower-case names); continuation
+ * lines (leading space or tab) extend the field before them. A status database is mostly the
+ * continuation lines of descriptions and conffiles: those of fields not asked for are passed over
+ * without being cut out of the text.
+ */
+export function parseControlParagraphs(text: string, fields: ReadonlySet<string>): Map<string, string>[] {
   const paragraphs: Map<string, string>[] = [];
   let current = new Map<string, string>();
+  /** The field continuation lines extend; undefined while in a field not asked for. */
   let lastKey: string | undefined;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') {
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const lineStart = start;
+    start = end + 1;
+    if (isBlank(text, lineStart, end)) {
       if (current.size > 0) paragraphs.push(current);
       current = new Map();
       lastKey = undefined;
       continue;
     }
-    if ((line[0] === ' ' || line[0] === '\t') && lastKey !== undefined) {
-      current.set(lastKey, `${current.get(lastKey)}\n${line.slice(1)}`);
+    const first = text.charCodeAt(lineStart);
+    if (first === 0x20 || first === 0x09) {
+      if (lastKey !== undefined)
+        current.set(lastKey, `${current.get(lastKey)}\n${text.slice(lineStart + 1, end)}`);
       continue;
     }
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    lastKey = line.slice(0, colon).trim().toLowerCase();
-    current.set(lastKey, line.slice(colon + 1).trim());
+    const colon = text.indexOf(':', lineStart);
+    if (colon < 0 || colon >= end) continue;
+    const key = text.slice(lineStart, colon).trim().toLowerCase();
+    if (key === '') continue;
+    lastKey = fields.has(key) ? key : undefined;
+    if (lastKey !== undefined) current.set(lastKey, text.slice(colon + 1, end).trim());
   }
   if (current.size > 0) paragraphs.push(current);
   return paragraphs;
 }
+
+/** Whether text[start, end) is empty or only whitespace. */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isSpace(text.charCodeAt(i))) return false;
+  return true;
+}
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0b || code === 0x0c;
+}
+
+/** The fields parseDpkgStatus reads. */
+const STATUS_FIELDS: ReadonlySet<string> = new Set([
+  'package',
+  'version',
+  'status',
+  'architecture',
+  'source',
+  'multi-arch',
+]);
 
 const SOURCE_FIELD = /^(\S+)(?:\s+\(([^)]+)\))?$/;
 
@@ -49,7 +83,7 @@ const SOURCE_FIELD = /^(\S+)(?:\s+\(([^)]+)\))?$/;
 export function parseDpkgStatus(text: string, origin: string, requireStatus = true): DpkgParseResult {
   const records: DpkgRecord[] = [];
   const warnings: string[] = [];
-  for (const paragraph of parseControlParagraphs(text)) {
+  for (const paragraph of parseControlParagraphs(text, STATUS_FIELDS)) {
     const name = paragraph.get('package');
     const version = paragraph.get('version');
     if (!name || !version) {
@@ -91,12 +125,23 @@ export function parseCopyrightLicenses(text: string): string[] {
   return [...names].sort();
 }
 
-/** Paths listed in `info/<pkg>.list`, normalized like image paths (no leading slash). */
+/**
+ * Paths listed in `info/<pkg>.list`, normalized like image paths (no leading slash). Lists run to
+ * a hundred thousand lines in all, so each line is trimmed by index rather than by copies.
+ */
 export function parseFileList(text: string): string[] {
   const paths: string[] = [];
-  for (const line of text.split('\n')) {
-    const path = line.trim().replace(/^\/+/, '');
-    if (path && path !== '.') paths.push(path);
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let from = start;
+    let to = end;
+    start = end + 1;
+    while (from < to && isSpace(text.charCodeAt(from))) from++;
+    while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
+    while (from < to && text.charCodeAt(from) === 0x2f) from++;
+    if (from === to || (to - from === 1 && text.charCodeAt(from) === 0x2e)) continue;
+    paths.push(text.slice(from, to));
   }
   return paths;
 }
