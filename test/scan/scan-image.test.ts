@@ -191,6 +191,12 @@ describe('scanImage: links resolve inside the image root', () => {
     expect(files.resolve('loop-a')).toBeUndefined();
     expect(files.resolve('self')).toBeUndefined();
     expect(files.resolve('dangling')).toBe('nowhere/file');
+    // Directories are resolved once and remembered: asking again, below them, gives the same.
+    expect(files.resolve('dir-link/os-release')).toBe('usr/lib/os-release');
+    expect(files.resolve('dir-link/../lib/x')).toBe('usr/lib/x');
+    expect(files.resolve('loop-a/x')).toBeUndefined();
+    expect(files.resolve('loop-a/x/y')).toBeUndefined();
+    expect(files.resolve('up/dir-link/./os-release')).toBe('usr/lib/os-release');
 
     expect(files.read('etc/os-release')?.toString()).toBe('ID=alpine\n');
     expect(files.read('escape-abs')?.toString()).toMatch(/^root:/);

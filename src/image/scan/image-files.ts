@@ -34,6 +34,14 @@ export interface LayerSkippedFile extends SkippedFile {
 /** Symlink hops before a path is declared a loop (Linux's MAXSYMLINKS). */
 export const MAX_SYMLINK_HOPS = 40;
 
+/** A path resolved through the image's links, and the link hops that took. */
+interface Resolved {
+  readonly parts: readonly string[];
+  readonly hops: number;
+}
+
+const ROOT: Resolved = { parts: [], hops: 0 };
+
 const HIDE_SELF = 1;
 const HIDE_CHILDREN = 2;
 
@@ -57,6 +65,8 @@ export class ImageFiles {
   private readonly layerIndexes = new Map<number, PathIndex>();
   private readonly factsByVisitor = new Map<string, { all: LocatedFact[]; visible: LocatedFact[] }>();
   private captured: readonly CapturedFile[] | undefined;
+  /** Directory paths as written, resolved; null for a symlink loop. */
+  private readonly resolvedDirs = new Map<string, Resolved | null>();
 
   constructor(layers: readonly LayerFacts[], stats: ScanStats) {
     if (layers.length > 0xffff)
@@ -124,9 +134,31 @@ export class ImageFiles {
    * denotes (which need not exist), or undefined for a symlink loop.
    */
   resolve(path: string): string | undefined {
-    const resolved: string[] = [];
-    const pending = splitReversed(path);
-    let hops = 0;
+    const slash = path.lastIndexOf('/');
+    const dir = slash < 0 ? ROOT : this.resolveDir(path.slice(0, slash));
+    if (dir === undefined) return undefined;
+    return this.walk(dir, path.slice(slash + 1))?.parts.join('/');
+  }
+
+  /**
+   * A directory path resolved, from its parent's resolution: catalogers read thousands of files
+   * in a few directories, and each directory is walked once (the image does not change).
+   */
+  private resolveDir(dir: string): Resolved | undefined {
+    const known = this.resolvedDirs.get(dir);
+    if (known !== undefined) return known ?? undefined;
+    const slash = dir.lastIndexOf('/');
+    const parent = slash < 0 ? ROOT : this.resolveDir(dir.slice(0, slash));
+    const resolved = parent === undefined ? undefined : this.walk(parent, dir.slice(slash + 1));
+    this.resolvedDirs.set(dir, resolved ?? null);
+    return resolved;
+  }
+
+  /** Resolves `rest` (a relative path) below an already resolved path; undefined for a symlink loop. */
+  private walk(from: Resolved, rest: string): Resolved | undefined {
+    const resolved = [...from.parts];
+    const pending = splitReversed(rest);
+    let hops = from.hops;
     while (pending.length > 0) {
       const segment = pending.pop() as string;
       if (segment === '' || segment === '.') continue;
@@ -143,7 +175,7 @@ export class ImageFiles {
       if (target.startsWith('/')) resolved.length = 0;
       for (const part of splitReversed(target)) pending.push(part);
     }
-    return resolved.join('/');
+    return { parts: resolved, hops };
   }
 
   /**
