@@ -197,6 +197,11 @@ describe('scanImage: links resolve inside the image root', () => {
     expect(files.resolve('loop-a/x')).toBeUndefined();
     expect(files.resolve('loop-a/x/y')).toBeUndefined();
     expect(files.resolve('up/dir-link/./os-release')).toBe('usr/lib/os-release');
+    // Hostile depths: no recursion, no memory per prefix, and nothing past PATH_MAX.
+    const deep = `${'d/'.repeat(2000)}x`;
+    expect(files.resolve(`dir-link/${deep}`)).toBe(`usr/lib/${deep}`);
+    expect(files.resolve('d/'.repeat(100_000))).toBeUndefined();
+    expect(files.read(`${'d/'.repeat(100_000)}etc/passwd`)).toBeUndefined();
 
     expect(files.read('etc/os-release')?.toString()).toBe('ID=alpine\n');
     expect(files.read('escape-abs')?.toString()).toMatch(/^root:/);

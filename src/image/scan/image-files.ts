@@ -36,11 +36,15 @@ export const MAX_SYMLINK_HOPS = 40;
 
 /** A path resolved through the image's links, and the link hops that took. */
 interface Resolved {
-  readonly parts: readonly string[];
+  readonly path: string;
   readonly hops: number;
 }
 
-const ROOT: Resolved = { parts: [], hops: 0 };
+const ROOT: Resolved = { path: '', hops: 0 };
+/** Longest path resolved, in UTF-16 units: Linux's PATH_MAX. */
+const PATH_MAX = 4096;
+/** Longest directory path whose resolution is remembered (real ones are far shorter). */
+const MAX_REMEMBERED_DIR = 512;
 
 const HIDE_SELF = 1;
 const HIDE_CHILDREN = 2;
@@ -131,51 +135,72 @@ export class ImageFiles {
 
   /**
    * Follows symlinks in every component, inside the image root. Returns the path the argument
-   * denotes (which need not exist), or undefined for a symlink loop.
+   * denotes (which need not exist), or undefined for a symlink loop or a path over PATH_MAX.
    */
   resolve(path: string): string | undefined {
     const slash = path.lastIndexOf('/');
     const dir = slash < 0 ? ROOT : this.resolveDir(path.slice(0, slash));
     if (dir === undefined) return undefined;
-    return this.walk(dir, path.slice(slash + 1))?.parts.join('/');
+    return this.walk(dir, path.slice(slash + 1))?.path;
   }
 
   /**
-   * A directory path resolved, from its parent's resolution: catalogers read thousands of files
-   * in a few directories, and each directory is walked once (the image does not change).
+   * A directory path resolved, from its nearest remembered ancestor's resolution: catalogers
+   * read thousands of files in a few directories, and each directory is walked once (the image
+   * does not change). Long paths are walked each time and not remembered, which keeps a hostile
+   * depth from filling memory with every prefix.
    */
   private resolveDir(dir: string): Resolved | undefined {
-    const known = this.resolvedDirs.get(dir);
-    if (known !== undefined) return known ?? undefined;
-    const slash = dir.lastIndexOf('/');
-    const parent = slash < 0 ? ROOT : this.resolveDir(dir.slice(0, slash));
-    const resolved = parent === undefined ? undefined : this.walk(parent, dir.slice(slash + 1));
-    this.resolvedDirs.set(dir, resolved ?? null);
+    if (dir.length > MAX_REMEMBERED_DIR) return this.walk(ROOT, dir);
+    const unknown: string[] = [];
+    let start: Resolved | null = ROOT;
+    for (let at = dir; ; ) {
+      const known = this.resolvedDirs.get(at);
+      if (known !== undefined) {
+        start = known;
+        break;
+      }
+      unknown.push(at);
+      const slash = at.lastIndexOf('/');
+      if (slash < 0) break;
+      at = at.slice(0, slash);
+    }
+    let resolved = start ?? undefined;
+    for (let i = unknown.length - 1; i >= 0; i--) {
+      const at = unknown[i] as string;
+      if (resolved !== undefined) resolved = this.walk(resolved, at.slice(at.lastIndexOf('/') + 1));
+      this.resolvedDirs.set(at, resolved ?? null);
+    }
     return resolved;
   }
 
-  /** Resolves `rest` (a relative path) below an already resolved path; undefined for a symlink loop. */
+  /**
+   * Resolves `rest` (a relative path) below an already resolved path; undefined for a symlink
+   * loop or a path longer than PATH_MAX, which no process in the container could open either
+   * (and which would make each step's lookup of the whole path cost more and more).
+   */
   private walk(from: Resolved, rest: string): Resolved | undefined {
-    const resolved = [...from.parts];
+    let current = from.path;
     const pending = splitReversed(rest);
     let hops = from.hops;
     while (pending.length > 0) {
       const segment = pending.pop() as string;
       if (segment === '' || segment === '.') continue;
       if (segment === '..') {
-        resolved.pop();
+        current = current.slice(0, Math.max(0, current.lastIndexOf('/')));
         continue;
       }
-      resolved.push(segment);
-      const gid = this.findVisible(resolved.join('/'));
+      const parent = current;
+      current = current === '' ? segment : `${current}/${segment}`;
+      if (current.length > PATH_MAX) return undefined;
+      const gid = this.findVisible(current);
       if (gid < 0 || this.typeOfGid(gid) !== TYPE_SYMLINK) continue;
       if (++hops > MAX_SYMLINK_HOPS) return undefined;
-      resolved.pop();
       const target = this.linknameOfGid(gid);
-      if (target.startsWith('/')) resolved.length = 0;
+      current = target.startsWith('/') ? '' : parent;
       for (const part of splitReversed(target)) pending.push(part);
     }
-    return { parts: resolved, hops };
+    return { path: current, hops };
   }
 
   /**
