@@ -7,6 +7,8 @@ import type { ImageFiles } from '../image/scan/index.js';
  * image's links (once per directory) before comparing. Kept as file names per resolved
  * directory: a distribution lists a few hundred thousand paths in a few thousand directories.
  */
+const MAX_REMEMBERED_DIR = 512;
+
 export class OwnedFiles {
   private readonly byDir = new Map<string, Set<string>>();
   private readonly resolvedDirs = new Map<string, string>();
@@ -39,7 +41,8 @@ export class OwnedFiles {
     if (resolved === undefined) {
       // A symlink loop leaves the directory as written: it cannot hold anything anyway.
       resolved = this.files.resolve(dir) ?? dir;
-      this.resolvedDirs.set(dir, resolved);
+      // Hostile lists could name endless distinct deep directories: only real-sized ones are kept.
+      if (dir.length <= MAX_REMEMBERED_DIR) this.resolvedDirs.set(dir, resolved);
     }
     return [resolved, path.slice(slash + 1)];
   }
