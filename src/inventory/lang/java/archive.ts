@@ -26,22 +26,40 @@ export const DEFAULT_JAVA_LIMITS: Readonly<JavaArchiveLimits> = Object.freeze({
   maxEntries: 1_000_000,
 });
 
-const ARCHIVE_EXTENSIONS = ['.jar', '.war', '.ear', '.par', '.sar', '.jpi', '.hpi'];
+const ARCHIVE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.jar',
+  '.war',
+  '.ear',
+  '.par',
+  '.sar',
+  '.jpi',
+  '.hpi',
+]);
+const MANIFEST = 'META-INF/MANIFEST.MF';
 const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
 
 /** Entries read for metadata: pom.properties, the manifest and (above the depth limit) nested archives. */
 function wanted(name: string, depth: number, limits: JavaArchiveLimits): boolean {
   return (
-    POM_PROPERTIES.test(name) ||
-    name.toUpperCase() === 'META-INF/MANIFEST.MF' ||
-    (isJavaArchive(name) && depth < limits.maxNestingDepth)
+    POM_PROPERTIES.test(name) || isManifest(name) || (isJavaArchive(name) && depth < limits.maxNestingDepth)
   );
 }
 
-/** Whether a path names a Java archive (case-insensitive extension). */
+/**
+ * Whether a path names a Java archive (case-insensitive extension). Asked of every file of every
+ * layer and every entry of every jar: each extension is four characters ending in `r` or `i`, so
+ * nearly every name is turned down by its last character, without a copy.
+ */
 export function isJavaArchive(path: string): boolean {
-  const dot = path.lastIndexOf('.');
-  return dot >= 0 && ARCHIVE_EXTENSIONS.includes(path.slice(dot).toLowerCase());
+  const length = path.length;
+  const last = path.charCodeAt(length - 1) | 0x20;
+  if ((last !== 0x72 && last !== 0x69) || path.charCodeAt(length - 4) !== 0x2e) return false;
+  return ARCHIVE_EXTENSIONS.has(path.slice(length - 4).toLowerCase());
+}
+
+/** Whether a zip entry is the JAR manifest (any case), checked by length before any copy. */
+function isManifest(name: string): boolean {
+  return name.length === MANIFEST.length && name.toUpperCase() === MANIFEST;
 }
 
 export interface JavaArchiveReport {
@@ -96,7 +114,7 @@ async function inspect(
     }
     if (name.endsWith('pom.properties') && POM_PROPERTIES.test(name))
       return Math.min(limits.maxMetadataBytes, remaining);
-    if (name.toUpperCase() === 'META-INF/MANIFEST.MF') return Math.min(limits.maxMetadataBytes, remaining);
+    if (isManifest(name)) return Math.min(limits.maxMetadataBytes, remaining);
     if (!isJavaArchive(name)) return undefined;
     if (depth >= limits.maxNestingDepth) {
       if (!deepWarned)
@@ -111,8 +129,7 @@ async function inspect(
   const onData = async (entry: ZipEntry, data: Buffer) => {
     budget.inflated += data.length;
     const name = entry.name;
-    if (name.toUpperCase() === 'META-INF/MANIFEST.MF')
-      metadata.manifest = parseManifest(data.toString('utf8'));
+    if (isManifest(name)) metadata.manifest = parseManifest(data.toString('utf8'));
     else if (!isJavaArchive(name)) metadata.pomProperties.push(parseProperties(data.toString('latin1')));
     else {
       // Read now, so that only one nested archive per level is held in memory.
