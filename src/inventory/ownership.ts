@@ -4,14 +4,11 @@ import type { ImageFiles } from '../image/scan/index.js';
  * The files the OS package managers own, by the path the image really stores them at.
  * Databases list paths as packages shipped them (`/lib/x86_64-linux-gnu/...`, `/bin/sh`); on a
  * merged-/usr system those directories are symlinks, so each directory is resolved through the
- * image's links (once per directory) before comparing. Kept as file names per resolved
+ * image's links (ImageFiles remembers each) before comparing. Kept as file names per resolved
  * directory: a distribution lists a few hundred thousand paths in a few thousand directories.
  */
-const MAX_REMEMBERED_DIR = 512;
-
 export class OwnedFiles {
   private readonly byDir = new Map<string, Set<string>>();
-  private readonly resolvedDirs = new Map<string, string>();
 
   constructor(private readonly files: ImageFiles) {}
 
@@ -37,13 +34,7 @@ export class OwnedFiles {
     const slash = path.lastIndexOf('/');
     if (start < 0 || slash < start) return ['', path.slice(Math.max(start, 0))];
     const dir = path.slice(start, slash);
-    let resolved = this.resolvedDirs.get(dir);
-    if (resolved === undefined) {
-      // A symlink loop leaves the directory as written: it cannot hold anything anyway.
-      resolved = this.files.resolve(dir) ?? dir;
-      // Hostile lists could name endless distinct deep directories: only real-sized ones are kept.
-      if (dir.length <= MAX_REMEMBERED_DIR) this.resolvedDirs.set(dir, resolved);
-    }
-    return [resolved, path.slice(slash + 1)];
+    // A symlink loop leaves the directory as written: it cannot hold anything anyway.
+    return [this.files.resolveDirectory(dir) ?? dir, path.slice(slash + 1)];
   }
 }

@@ -49,7 +49,6 @@ function toRef(pkg: Package): PackageRef {
 
 class OwnerIndex implements FileOwners {
   private readonly owners = new Map<string, PackageRef>();
-  private readonly resolvedDirs = new Map<string, string>();
 
   constructor(private readonly files: ImageFiles) {}
 
@@ -68,11 +67,7 @@ class OwnerIndex implements FileOwners {
     const slash = trimmed.lastIndexOf('/');
     if (slash < 0) return trimmed;
     const dir = trimmed.slice(0, slash);
-    let resolved = this.resolvedDirs.get(dir);
-    if (resolved === undefined) {
-      resolved = this.files.resolve(dir) ?? dir;
-      this.resolvedDirs.set(dir, resolved);
-    }
+    const resolved = this.files.resolveDirectory(dir) ?? dir;
     const base = trimmed.slice(slash + 1);
     return resolved === '' ? base : `${resolved}/${base}`;
   }

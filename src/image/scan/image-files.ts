@@ -145,6 +145,14 @@ export class ImageFiles {
   }
 
   /**
+   * resolve() for a directory, remembered: for callers that look up many files in few
+   * directories (package databases list hundreds of thousands of paths in a few thousand).
+   */
+  resolveDirectory(dir: string): string | undefined {
+    return this.resolveDir(dir)?.path;
+  }
+
+  /**
    * A directory path resolved, from its nearest remembered ancestor's resolution: catalogers
    * read thousands of files in a few directories, and each directory is walked once (the image
    * does not change). Long paths are walked each time and not remembered, which keeps a hostile

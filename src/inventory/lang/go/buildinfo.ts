@@ -84,10 +84,11 @@ export class GoBuildInfoParser implements ChunkParser {
   private failure: Error | undefined;
   private segments: ElfSegment[] = [];
   private writable: ElfSegment[] = [];
-  private readOnly: ElfSegment[] = [];
+  /** Read-only segments too big to keep: searched for pre-1.18 string candidates instead. */
+  private searchedReadOnly: ElfSegment[] = [];
   private dataEnd = 0;
   private readonly retained: RangeCapture[] = [];
-  /** Pre-1.18 string candidates, when the read-only data is too big to keep. */
+  /** The pre-1.18 string candidates found in searchedReadOnly. */
   private readonly strings: RangeCapture[] = [];
   private info: RangeCapture | undefined;
   private carry: Buffer = Buffer.alloc(0);
@@ -151,7 +152,7 @@ export class GoBuildInfoParser implements ChunkParser {
       );
       const readOnlyBytes = readOnly.reduce((sum, s) => sum + s.filesz, 0);
       if (readOnlyBytes <= this.maxRetainedReadOnly) this.retainSegments(readOnly, readOnlyBytes);
-      else this.readOnly = readOnly;
+      else this.searchedReadOnly = readOnly;
     }
     this.state = 'scan';
     return true;
@@ -191,8 +192,10 @@ export class GoBuildInfoParser implements ChunkParser {
           feed(this.info, view);
         }
       }
-      if (!isInline(this.info) && this.readOnly.length > 0) {
-        collectCandidates(view, this.readOnly, this.size, this.strings, (capture) => feed(capture, view));
+      if (!isInline(this.info) && this.searchedReadOnly.length > 0) {
+        collectCandidates(view, this.searchedReadOnly, this.size, this.strings, (capture) =>
+          feed(capture, view),
+        );
       }
     }
     if (this.info !== undefined && isInline(this.info)) {
