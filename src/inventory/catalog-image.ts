@@ -69,10 +69,21 @@ function ownedAmong(files: ImageFiles, lists: Iterable<string>[], language: read
   const owned = new OwnedFiles(files);
   const names = locationNames(language);
   if (names.size === 0) return owned;
+  // Most listed paths are turned down by their name's length and last character, without a copy.
+  const shapes = new Set<number>();
+  for (const name of names) shapes.add(nameShape(name, 0));
   for (const list of lists) {
-    for (const path of list) if (names.has(basename(path))) owned.add(path);
+    for (const path of list) {
+      const start = path.lastIndexOf('/') + 1;
+      if (shapes.has(nameShape(path, start)) && names.has(path.slice(start))) owned.add(path);
+    }
   }
   return owned;
+}
+
+/** The length and last character of the file name starting at `start`, as one number. */
+function nameShape(path: string, start: number): number {
+  return (path.length - start) * 0x10000 + path.charCodeAt(path.length - 1);
 }
 
 function locationNames(packages: readonly Package[]): Set<string> {

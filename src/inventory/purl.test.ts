@@ -36,6 +36,10 @@ describe('purl', () => {
       'pkg:rpm/redhat/bash@1:5.1-2.el9?arch=x86_64&epoch=1',
     ],
     [{ type: 'pypi', name: 'jinja2', version: '3.1.2', qualifiers: { empty: '' } }, 'pkg:pypi/jinja2@3.1.2'],
+    [
+      { type: 'generic', name: "a b!'()*~:_.-Z9", version: '1.0+x/y' },
+      'pkg:generic/a%20b%21%27%28%29%2A~:_.-Z9@1.0%2Bx%2Fy',
+    ],
   ])('formats %j', (parts, expected) => {
     expect(formatPurl(parts)).toBe(expected);
     const parsed = parsePurl(expected);

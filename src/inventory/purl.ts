@@ -11,8 +11,12 @@ export interface PurlParts {
   subpath?: string;
 }
 
+/** Components that need no encoding, as nearly every name and version is: returned as they are. */
+const UNRESERVED = /^[A-Za-z0-9._~:-]*$/;
+
 /** Percent-encodes everything outside the purl's unreserved set (`:` is allowed unencoded). */
 function encodeComponent(value: string): string {
+  if (UNRESERVED.test(value)) return value;
   return encodeURIComponent(value)
     .replace(/%3A/gi, ':')
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

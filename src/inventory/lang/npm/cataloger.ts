@@ -50,7 +50,10 @@ export const npmCataloger: Cataloger = {
   catalog(files: ImageFiles): CatalogResult {
     const warnings = oversizedWarnings(files, NAME, MAX_PACKAGE_JSON_BYTES);
     const packages: Package[] = [];
-    for (const file of visibleFiles(files, (path) => npmFileKind(path) !== undefined)) {
+    const found = visibleFiles(files, (path) => npmFileKind(path) !== undefined);
+    const manifests = new Set<string>();
+    for (const file of found) if (file.path.endsWith('/package.json')) manifests.add(file.path);
+    for (const file of found) {
       switch (npmFileKind(file.path)) {
         case 'installed': {
           const info = readInstalledManifest(readJson(file.data, file.path, warnings));
@@ -58,7 +61,7 @@ export const npmCataloger: Cataloger = {
           break;
         }
         case 'hidden-lockfile':
-          packages.push(...fromHiddenLockfile(files, file, warnings));
+          packages.push(...fromHiddenLockfile(files, manifests, file, warnings));
           break;
         case 'package-lock': {
           const doc = readJson(file.data, file.path, warnings);
@@ -85,16 +88,23 @@ function addLocked(packages: Package[], locked: LockedPackage[], file: VisibleFi
  * npm ≥ 7 records the installed tree in `node_modules/.package-lock.json`. The package.json
  * files are the better evidence; the hidden lockfile only speaks for packages whose
  * package.json is missing (removed by an image slimmer, say). Development packages count here:
- * they are installed.
+ * they are installed. `manifests`: the visible package.json files captured.
  */
-function fromHiddenLockfile(files: ImageFiles, file: VisibleFile, warnings: string[]): Package[] {
+function fromHiddenLockfile(
+  files: ImageFiles,
+  manifests: ReadonlySet<string>,
+  file: VisibleFile,
+  warnings: string[],
+): Package[] {
   const project = dirname(dirname(file.path));
   const packages: Package[] = [];
   const doc = readJson(file.data, file.path, warnings);
   if (doc === undefined) return packages;
   for (const entry of parsePackageLock(doc, file.path, warnings)) {
     if (entry.installPath === undefined) continue;
-    if (files.stat(joinPath(project, `${entry.installPath}/package.json`)) !== undefined) continue;
+    // Nearly always the package.json is one of the captured ones; else the image is asked (links).
+    const manifest = joinPath(project, `${entry.installPath}/package.json`);
+    if (manifests.has(manifest) || files.stat(manifest) !== undefined) continue;
     packages.push(npmPackage(entry, file));
   }
   return packages;
