@@ -132,7 +132,11 @@ describe('dpkg cataloger', () => {
             Buffer.from('Package: broken\nStatus: install ok installed\n\n'),
             Buffer.from('Package: bad\xff\xfeutf\nStatus: install ok installed\nVersion: 2\n\n', 'latin1'),
           ]),
-          'usr/share/doc/ok/copyright': Buffer.from([0xc3, 0x28, 0x0a]),
+          // Machine-readable, with a License line that is not UTF-8: the one part of the file read.
+          'usr/share/doc/ok/copyright': Buffer.concat([
+            Buffer.from('Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n'),
+            Buffer.from([...Buffer.from('Files: *\nLicense: '), 0xc3, 0x28, 0x0a]),
+          ]),
         },
       ],
       [dpkgCataloger],

@@ -127,8 +127,11 @@ function listedFiles(files: ImageFiles, record: DpkgRecord, warnings: string[]):
 
 function licensesOf(files: ImageFiles, name: string, warnings: string[]): string[] {
   const path = `${DOC}${name}/copyright`;
-  const text = files.read(path);
-  return text === undefined ? [] : parseCopyrightLicenses(decodeText(text, path, warnings));
+  const data = files.read(path);
+  if (data === undefined) return [];
+  return parseCopyrightLicenses(data, () =>
+    warnings.push(`${path}: not valid UTF-8; read with replacement characters`),
+  );
 }
 
 /** `md5sums` lines are `<md5>  <path>`; the paths are relative to the root. */

@@ -85,8 +85,22 @@ describe('parseDpkgStatus', () => {
   it('reads DEP-5 licenses and file lists', () => {
     const copyright =
       'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: GPL-2+ or Artistic\n\nFiles: x\nLicense: BSD-3-clause\n Text...\n';
-    expect(parseCopyrightLicenses(copyright)).toEqual(['Artistic', 'BSD-3-clause', 'GPL-2+']);
-    expect(parseCopyrightLicenses('This is free software, GPL.')).toEqual([]);
+    expect(parseCopyrightLicenses(Buffer.from(copyright))).toEqual(['Artistic', 'BSD-3-clause', 'GPL-2+']);
+    expect(parseCopyrightLicenses(Buffer.from('This is free software, GPL.'))).toEqual([]);
+    // Only lines that start with the field count; CRLF files too; names split on or/and/commas.
+    const crlf =
+      'Format: http://www.debian.org/doc/packaging-manuals/copyright-format/1.0\r\n\r\nFiles: *\r\nLicense: MIT, Expat\r\nComment: License: not-this\r\n License: nor-this\r\nLicense:Apache-2.0 AND ISC';
+    expect(parseCopyrightLicenses(Buffer.from(crlf))).toEqual(['Apache-2.0', 'Expat', 'ISC', 'MIT']);
+    let invalid = 0;
+    const latin1 = Buffer.concat([Buffer.from(copyright), Buffer.from('License: caf\xe9\n', 'latin1')]);
+    expect(parseCopyrightLicenses(latin1, () => invalid++)).toContain('caf\ufffd');
+    expect(invalid).toBe(1);
+    // Invalid bytes in the license texts are never decoded, so never reported.
+    parseCopyrightLicenses(
+      Buffer.concat([Buffer.from(copyright), Buffer.from([0xc3, 0x28])]),
+      () => invalid++,
+    );
+    expect(invalid).toBe(1);
     expect(parseFileList('/.\n/usr\n/usr/bin/python3\n')).toEqual(['usr', 'usr/bin/python3']);
     expect(parseFileList(' //usr/lib \r\n\n  \n.\n/x')).toEqual(['usr/lib', 'x']);
   });

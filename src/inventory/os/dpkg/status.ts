@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 /** One package paragraph of a dpkg status database. */
 export interface DpkgRecord {
   name: string;
@@ -108,20 +109,31 @@ export function parseDpkgStatus(text: string, origin: string, requireStatus = tr
   return { records, warnings };
 }
 
+const LICENSE_FIELD = Buffer.from('License:', 'latin1');
+
 /**
  * Licenses of a machine-readable debian/copyright file (DEP-5): the short names on each
- * `License:` line, split on `or`/`and`/`,`, deduplicated and sorted.
+ * `License:` line, split on `or`/`and`/`,`, deduplicated and sorted. Read from the bytes: an
+ * image holds megabytes of copyright files, mostly license texts, and only the `License:` lines
+ * are decoded. `onInvalidText` is told when one of those lines is not valid UTF-8.
  */
-export function parseCopyrightLicenses(text: string): string[] {
+export function parseCopyrightLicenses(data: Buffer, onInvalidText?: () => void): string[] {
   // The Format field opens the header paragraph: no need to search a long file for it.
-  if (!/^Format:\s*\S*copyright-format/im.test(text.slice(0, 4096))) return [];
+  if (!/^Format:\s*\S*copyright-format/im.test(data.toString('latin1', 0, 4096))) return [];
   const names = new Set<string>();
-  for (const match of text.matchAll(/^License:[ \t]*([^\n]*)$/gm)) {
-    for (const name of (match[1] ?? '').split(/\s+(?:or|and)\s+|,\s*/i)) {
+  let invalid = false;
+  for (let at = data.indexOf(LICENSE_FIELD); at >= 0; at = data.indexOf(LICENSE_FIELD, at + 1)) {
+    if (at > 0 && data[at - 1] !== 0x0a && data[at - 1] !== 0x0d) continue;
+    let end = data.indexOf(0x0a, at);
+    if (end < 0) end = data.length;
+    const line = data.subarray(at + LICENSE_FIELD.length, end);
+    if (!isUtf8(line)) invalid = true;
+    for (const name of line.toString('utf8').split(/\s+(?:or|and)\s+|,\s*/i)) {
       const trimmed = name.trim();
       if (trimmed && trimmed.length <= 100) names.add(trimmed);
     }
   }
+  if (invalid) onInvalidText?.();
   return [...names].sort();
 }
 
