@@ -54,7 +54,7 @@ export const dpkgCataloger: Cataloger = {
     if (status !== undefined) {
       const parsed = parseDpkgStatus(decodeText(status, STATUS, warnings), STATUS);
       appendWarnings(warnings, parsed.warnings, STATUS);
-      const origins = originLayers(statusSnapshots(files));
+      const origins = originLayers(statusSnapshots(files, parsed.records));
       for (const record of parsed.records) {
         const layer = origins.get(keyOf(record)) ?? '';
         add(record, { path: STATUS, layer }, listedFiles(files, record, warnings));
@@ -107,12 +107,16 @@ function toPackage(
   return pkg;
 }
 
-/** Every layer's copy of the status database up to the visible one, bottom first. */
-function statusSnapshots(files: ImageFiles): DatabaseSnapshot[] {
+/** Every layer's copy of the status database up to the visible one (parsed already), bottom first. */
+function statusSnapshots(files: ImageFiles, visibleRecords: readonly DpkgRecord[]): DatabaseSnapshot[] {
   // Lower copies only date packages; problems in them were reported for the visible copy or do not matter.
   return capturedHistory(files, STATUS).map((file) => ({
     layer: file.layer,
-    keys: new Set(parseDpkgStatus(file.data.toString('utf8'), file.path).records.map(keyOf)),
+    keys: new Set(
+      (file.visible ? visibleRecords : parseDpkgStatus(file.data.toString('utf8'), file.path).records).map(
+        keyOf,
+      ),
+    ),
   }));
 }
 
