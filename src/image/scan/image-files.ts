@@ -67,6 +67,8 @@ export class ImageFiles {
   private readonly visibleCounts: number[] = [];
   private readonly index: PathIndex;
   private readonly layerIndexes = new Map<number, PathIndex>();
+  /** Where findVisible encodes the path it looks up; a path over 4096 characters gets a buffer of its own. */
+  private readonly scratch = Buffer.allocUnsafe(3 * 4096);
   private readonly factsByVisitor = new Map<string, { all: LocatedFact[]; visible: LocatedFact[] }>();
   private captured: readonly CapturedFile[] | undefined;
   /** Directory paths as written, resolved; null for a symlink loop. */
@@ -351,8 +353,11 @@ export class ImageFiles {
   }
 
   private findVisible(path: string): number {
-    const bytes = Buffer.from(path, 'utf8');
-    return this.index.find(fnv(bytes, 0, bytes.length), bytes, 0, bytes.length);
+    // Asked for every path segment resolved and every file read: encoded into one reused buffer.
+    const scratch = this.scratch;
+    const bytes = path.length * 3 <= scratch.length ? scratch : Buffer.from(path, 'utf8');
+    const length = bytes === scratch ? scratch.write(path, 'utf8') : bytes.length;
+    return this.index.find(fnv(bytes, 0, length), bytes, 0, length);
   }
 
   private gidEquals(gid: number, bytes: Uint8Array, start: number, end: number): boolean {
