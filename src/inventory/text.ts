@@ -5,8 +5,13 @@ import { isUtf8 } from 'node:buffer';
  * read) and the caller gets a warning naming the file.
  */
 export function decodeText(data: Buffer, path: string, warnings: string[]): string {
-  if (!isUtf8(data)) warnings.push(`${path}: not valid UTF-8; read with replacement characters`);
+  if (!isUtf8(data)) warnings.push(invalidUtf8Warning(path));
   return data.toString('utf8');
+}
+
+/** The warning for a file read with replacement characters. */
+export function invalidUtf8Warning(path: string): string {
+  return `${path}: not valid UTF-8; read with replacement characters`;
 }
 
 /** The message of anything thrown, for a one-line warning. */

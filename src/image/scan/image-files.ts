@@ -67,7 +67,7 @@ export class ImageFiles {
   private readonly visibleCounts: number[] = [];
   private readonly index: PathIndex;
   private readonly layerIndexes = new Map<number, PathIndex>();
-  /** Where findVisible encodes the path it looks up; a path over 4096 characters gets a buffer of its own. */
+  /** Where encode() puts the path looked up; a path over 4096 characters gets a buffer of its own. */
   private readonly scratch = Buffer.allocUnsafe(3 * 4096);
   private readonly factsByVisitor = new Map<string, { all: LocatedFact[]; visible: LocatedFact[] }>();
   private captured: readonly CapturedFile[] | undefined;
@@ -316,7 +316,7 @@ export class ImageFiles {
   }
 
   private findInLayerOrBelow(path: string, top: number): { layer: number; index: number } | undefined {
-    const bytes = Buffer.from(path, 'utf8');
+    const bytes = this.encode(path);
     const hash = fnv(bytes, 0, bytes.length);
     for (let l = top; l >= 0; l--) {
       const index = this.layerIndex(l).find(hash, bytes, 0, bytes.length);
@@ -353,11 +353,18 @@ export class ImageFiles {
   }
 
   private findVisible(path: string): number {
-    // Asked for every path segment resolved and every file read: encoded into one reused buffer.
+    const bytes = this.encode(path);
+    return this.index.find(fnv(bytes, 0, bytes.length), bytes, 0, bytes.length);
+  }
+
+  /**
+   * A path's UTF-8 bytes to look up, valid until the next call. Lookups run for every path
+   * segment resolved and every file read, so they share one buffer.
+   */
+  private encode(path: string): Uint8Array {
     const scratch = this.scratch;
-    const bytes = path.length * 3 <= scratch.length ? scratch : Buffer.from(path, 'utf8');
-    const length = bytes === scratch ? scratch.write(path, 'utf8') : bytes.length;
-    return this.index.find(fnv(bytes, 0, length), bytes, 0, length);
+    if (path.length * 3 > scratch.length) return Buffer.from(path, 'utf8');
+    return scratch.subarray(0, scratch.write(path, 'utf8'));
   }
 
   private gidEquals(gid: number, bytes: Uint8Array, start: number, end: number): boolean {

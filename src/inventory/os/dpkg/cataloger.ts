@@ -3,7 +3,7 @@ import type { CatalogContext, Cataloger, CatalogResult } from '../../cataloger.j
 import { capturedHistory, type DatabaseSnapshot, originLayers } from '../../origin-layer.js';
 import type { Package } from '../../package.js';
 import { formatPurl } from '../../purl.js';
-import { appendAll, appendWarnings, decodeText } from '../../text.js';
+import { appendAll, appendWarnings, decodeText, invalidUtf8Warning } from '../../text.js';
 import { distroQualifier, vendorOf } from '../distro.js';
 import { type DpkgRecord, parseCopyrightLicenses, parseDpkgStatus, parseFileList } from './status.js';
 
@@ -110,14 +110,12 @@ function toPackage(
 /** Every layer's copy of the status database up to the visible one (parsed already), bottom first. */
 function statusSnapshots(files: ImageFiles, visibleRecords: readonly DpkgRecord[]): DatabaseSnapshot[] {
   // Lower copies only date packages; problems in them were reported for the visible copy or do not matter.
-  return capturedHistory(files, STATUS).map((file) => ({
-    layer: file.layer,
-    keys: new Set(
-      (file.visible ? visibleRecords : parseDpkgStatus(file.data.toString('utf8'), file.path).records).map(
-        keyOf,
-      ),
-    ),
-  }));
+  return capturedHistory(files, STATUS).map((file) => {
+    const records = file.visible
+      ? visibleRecords
+      : parseDpkgStatus(file.data.toString('utf8'), file.path).records;
+    return { layer: file.layer, keys: new Set(records.map(keyOf)) };
+  });
 }
 
 function listedFiles(files: ImageFiles, record: DpkgRecord, warnings: string[]): string[] {
@@ -133,9 +131,7 @@ function licensesOf(files: ImageFiles, name: string, warnings: string[]): string
   const path = `${DOC}${name}/copyright`;
   const data = files.read(path);
   if (data === undefined) return [];
-  return parseCopyrightLicenses(data, () =>
-    warnings.push(`${path}: not valid UTF-8; read with replacement characters`),
-  );
+  return parseCopyrightLicenses(data, () => warnings.push(invalidUtf8Warning(path)));
 }
 
 /** `md5sums` lines are `<md5>  <path>`; the paths are relative to the root. */
