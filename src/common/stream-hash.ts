@@ -64,12 +64,15 @@ class InlineHash implements StreamHash {
 /** Bytes copied per message: large enough that messaging costs little, small enough to pipeline. */
 const SLAB_BYTES = 1 << 20;
 /**
- * Slabs one hash may have queued at the worker before its producer waits (bounds memory). The
- * producer, the tar walker, works in bursts (a jar inflated, a binary parsed); with 8 MiB queued
- * the worker ran dry within a burst, with 16 it mostly does not (bench/inventory: 4% faster;
- * 32 was no faster and cost the million-file layer 15 MB more peak RSS).
+ * Slabs a worker may have queued, from all its hashes, before their producers wait: this bounds
+ * the memory of the slabs (64 MiB per worker), whatever the number of layers read at once. The
+ * producers, tar walkers, work in bursts (a jar inflated, a garbage collection, a catalog
+ * parse run while they wait: see IdleWork), and the queue is what the worker hashes meanwhile.
+ * With 16 MiB per hash it ran dry within the longer bursts: bench/inventory read its image 3–5%
+ * slower with every cataloger than with 64 MiB per worker (32 MiB per worker: 5%). A producer waits until half the
+ * queue is hashed.
  */
-const MAX_QUEUED_SLABS = 16;
+export const MAX_QUEUED_SLABS = 64;
 
 /**
  * Slabs are shared with the worker once, when made; messages then name them by index, which
@@ -108,8 +111,7 @@ parentPort.on('message', (message) => {
 `;
 
 interface Job {
-  queued: number;
-  /** While the job has MAX_QUEUED_SLABS at the worker: what its producer waits on. */
+  /** While the worker has MAX_QUEUED_SLABS queued: what the job's producer waits on. */
   paused?: { promise: Promise<void>; resume: () => void };
   finish?: { resolve: (hex: string) => void; reject: (error: Error) => void };
 }
@@ -139,6 +141,8 @@ class HashWorker {
   /** Every slab shared with this worker, by index; the spare ones are free to fill. */
   private readonly slabs: Buffer[] = [];
   private readonly spare: number[] = [];
+  /** Slabs sent and not yet handed back. */
+  private queued = 0;
   private nextId = 1;
   private failure: CeranaError | undefined;
 
@@ -157,7 +161,7 @@ class HashWorker {
   open(): number {
     const id = this.nextId++;
     if (this.jobs.size === 0) this.worker.ref();
-    this.jobs.set(id, { queued: 0 });
+    this.jobs.set(id, {});
     return id;
   }
 
@@ -180,9 +184,9 @@ class HashWorker {
   /** Sends a filled slab (untouched until the worker hands it back); resolves once the job may send more. */
   send(id: number, algorithm: DigestAlgorithm, slab: number, length: number): Promise<void> | undefined {
     const job = this.job(id);
-    job.queued++;
+    this.queued++;
     this.post({ id, algorithm, slab, length });
-    if (job.queued < MAX_QUEUED_SLABS) return undefined;
+    if (this.queued < MAX_QUEUED_SLABS) return undefined;
     if (job.paused === undefined) {
       let resume = (): void => {};
       const promise = new Promise<void>((resolve) => {
@@ -226,12 +230,13 @@ class HashWorker {
     const job = this.jobs.get(message.id);
     if ('slab' in message) {
       this.spare.push(message.slab);
-      if (job === undefined) return;
-      job.queued--;
+      this.queued--;
       // Resume only once the queue is well down: one chunk may fill several slabs at once.
-      if (job.paused !== undefined && job.queued <= MAX_QUEUED_SLABS / 2) {
-        job.paused.resume();
-        job.paused = undefined;
+      if (this.queued <= MAX_QUEUED_SLABS / 2) {
+        for (const waiting of this.jobs.values()) {
+          waiting.paused?.resume();
+          waiting.paused = undefined;
+        }
       }
       return;
     }

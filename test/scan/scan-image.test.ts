@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CeranaError } from '../../src/common/errors.js';
 import { type FileVisitor, type StreamedFile, scanImage } from '../../src/image/scan/index.js';
 import type { TarHeader } from '../../src/image/types.js';
-import { imageOf, memoryLayer, sha256, tar } from './support/tar-writer.js';
+import { generatedLayer, header, imageOf, memoryLayer, sha256, tar } from './support/tar-writer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'cerana-test-scan-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -284,6 +284,45 @@ describe('scanImage: visitors', () => {
     expect(files.read('usr/lib/node_modules/x/package.json')?.toString()).toContain('"version":"1.0.0"');
     expect(files.read('var/lib/dpkg/status')).toBeUndefined();
   });
+
+  it.skipIf(availableParallelism() < 2)(
+    'offers captured files to prepare() while the layer waits for its hash worker',
+    async () => {
+      // Small files, then 128 MiB that the walker skips far faster than the worker can hash.
+      const small = tar(
+        [
+          { name: 'etc/a.json', body: '{"a":1}' },
+          { name: 'etc/b.json', body: '{"b":2}' },
+          { name: 'etc/notes.txt', body: 'notes' },
+        ],
+        { end: false },
+      );
+      const MiB = Buffer.alloc(1 << 20);
+      function* content(): Generator<Buffer> {
+        yield small;
+        yield header({ name: 'var/big.bin', size: 128 * MiB.length });
+        for (let i = 0; i < 128; i++) yield MiB;
+        yield Buffer.alloc(1024);
+      }
+      const digest = createHash('sha256');
+      for (const chunk of content()) digest.update(chunk);
+      const layer = generatedLayer(`sha256:${digest.digest('hex')}`, content);
+      const prepared: [string, string][] = [];
+      const preparing: FileVisitor = {
+        ...capturing('json', (path) => path.endsWith('.json')),
+        prepare: (path, data) => prepared.push([path, data.toString()]),
+      };
+      const files = await scanImage(imageOf([layer]), [
+        preparing,
+        capturing('etc', (p) => p.startsWith('etc/')),
+      ]);
+      expect(prepared).toEqual([
+        ['etc/a.json', '{"a":1}'],
+        ['etc/b.json', '{"b":2}'],
+      ]);
+      expect(files.read('etc/notes.txt')?.toString()).toBe('notes');
+    },
+  );
 
   it('reports files over the capture limits as skipped instead of capturing them', async () => {
     const files = await scanImage(imageOf([memoryLayer(layer)]), [capturing('all', () => true)], {

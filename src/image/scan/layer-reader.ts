@@ -7,6 +7,7 @@ import type { Layer, ProgressSink, TarHeader } from '../types.js';
 import { BodyChannel } from './body-channel.js';
 import { EntryTable } from './entry-table.js';
 import { formatBytes } from './format.js';
+import type { IdleWork } from './idle-work.js';
 import type {
   Fact,
   FileVisitor,
@@ -30,6 +31,8 @@ export interface ReadLayerOptions {
   signal?: AbortSignal;
   /** Told the decompressed bytes read, under the layer's diffId. */
   progress?: ProgressSink;
+  /** Where captured files are offered to their visitors' prepare(), run while hashing holds the read up. */
+  idle?: IdleWork;
 }
 
 /** Streaming visitors that may still be finishing their files while the reader moves on. */
@@ -54,7 +57,7 @@ export async function readLayer(
   const verify = layer.verifiedDigest === undefined && layer.cacheable !== false;
   const algorithm = digestAlgorithm(diffId);
   const hash = verify ? createStreamHash(algorithm, layer.size) : undefined;
-  const { limits, signal, progress } = options;
+  const { limits, signal, progress, idle } = options;
   signal?.throwIfAborted();
 
   const stream: Readable = await layer.open();
@@ -78,7 +81,7 @@ export async function readLayer(
       const hashing = hash?.update(chunk);
       progress?.advance(diffId, chunk.length);
       await reader.feed(chunk);
-      if (hashing) await hashing;
+      if (hashing) await (idle === undefined ? hashing : idle.during(hashing));
     }
     signal?.throwIfAborted();
     reader.finish();
@@ -126,6 +129,8 @@ class LayerWalk {
   private currentPath = '';
   private readonly pending: Promise<void>[] = [];
   private readonly streamers: FileVisitor[] = [];
+  /** Visitors with prepare() that asked to capture the current file. */
+  private readonly preparers: FileVisitor[] = [];
 
   constructor(
     private readonly diffId: string,
@@ -214,11 +219,15 @@ class LayerWalk {
 
     let wantsCapture = false;
     const streamers = this.streamers;
+    const preparers = this.preparers;
     streamers.length = 0;
+    preparers.length = 0;
     for (const visitor of this.visitors) {
       const interest = visitor.wants(path, header);
-      if (interest === 'capture') wantsCapture = true;
-      else if (interest === 'stream') streamers.push(visitor);
+      if (interest === 'capture') {
+        wantsCapture = true;
+        if (visitor.prepare !== undefined) preparers.push(visitor);
+      } else if (interest === 'stream') streamers.push(visitor);
     }
     if (!wantsCapture && streamers.length === 0) return;
     if (this.tokenizer.sparse) {
@@ -315,6 +324,7 @@ class LayerWalk {
   private onEntryEnd(): Promise<unknown> | undefined {
     if (this.capture !== undefined) {
       this.captured.set(this.currentPath, this.capture);
+      this.offerToPrepare(this.currentPath, this.capture);
       this.capture = undefined;
     }
     for (const channel of this.channels) channel.end();
@@ -322,6 +332,12 @@ class LayerWalk {
     if (this.pending.length <= MAX_PENDING_STREAMS) return undefined;
     // Settled promises are dropped; when too many are still running, wait for the oldest.
     return this.pending.shift();
+  }
+
+  private offerToPrepare(path: string, data: Buffer): void {
+    const idle = this.options.idle;
+    if (idle === undefined) return;
+    for (const visitor of this.preparers) idle.add(() => visitor.prepare?.(path, data));
   }
 
   private record(visitor: FileVisitor, path: string, facts: Fact[]): void {

@@ -6,6 +6,7 @@ import { CeranaError } from '../../common/errors.js';
 import type { Image, Layer, ProgressSink } from '../types.js';
 import { cacheFile, cacheKey, loadFacts, storeFacts } from './facts-cache.js';
 import { formatBytes } from './format.js';
+import { IdleWork } from './idle-work.js';
 import { ImageFiles } from './image-files.js';
 import { type CaptureBudget, readLayer } from './layer-reader.js';
 import {
@@ -48,6 +49,7 @@ export async function scanImage(
   const useCache = options.cacheDir !== undefined && !options.noCache;
   const key = cacheKey(visitors, limits);
   const budget: CaptureBudget = { used: 0, max: limits.maxCapturedBytesTotal };
+  const idle = new IdleWork();
 
   // An image may list the same layer twice (e.g. two empty layers): it is read once.
   const unique = new Map<string, Layer>();
@@ -67,7 +69,13 @@ export async function scanImage(
     let facts = file === undefined ? undefined : await loadFacts(file, content, layer.diffId);
     const cached = facts !== undefined;
     if (facts === undefined) {
-      facts = await readLayer(layer, visitors, { limits, budget, signal, progress: options.progress });
+      facts = await readLayer(layer, visitors, {
+        limits,
+        budget,
+        signal,
+        progress: options.progress,
+        idle,
+      });
       if (file !== undefined) {
         await storeFacts(file, content, facts).catch((error: unknown) => options.onCacheError?.(error));
       }

@@ -46,6 +46,13 @@ export interface FileVisitor {
   readonly version: number;
   wants(path: string, header: TarHeader): Interest;
   onStream?(file: StreamedFile): Promise<Fact[]>;
+  /**
+   * Offered each file this visitor captured, in time the scan would otherwise spend waiting for
+   * its hash worker, to compute ahead what reading the file will need later (see IdleWork). It
+   * may never be called (a cached layer, a scan that never waits), so it may only fill a cache
+   * that the later reading fills itself otherwise. Each call must be short: a millisecond or so.
+   */
+  prepare?(path: string, data: Buffer): void;
 }
 
 export type SkipReason = 'over-file-limit' | 'over-layer-budget' | 'sparse';

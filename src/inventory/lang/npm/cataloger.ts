@@ -1,6 +1,7 @@
 import type { ImageFiles } from '../../../image/scan/index.js';
 import type { Cataloger, CatalogResult } from '../../cataloger.js';
 import type { Package } from '../../package.js';
+import { PerFile } from '../../per-file.js';
 import { formatPurl } from '../../purl.js';
 import {
   captureUpTo,
@@ -27,6 +28,11 @@ export const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
 
 const NAME = 'inventory/npm';
 
+/** Installed package.json files, parsed ahead during the scan (prepare): most of catalog()'s time. */
+const installedManifests = new PerFile((data, path, warnings) =>
+  readInstalledManifest(readJson(data, path, warnings)),
+);
+
 /**
  * npm-ecosystem packages: installed ones (`node_modules/**\/package.json`, pnpm's
  * `.pnpm` store, Debian's /usr/share/nodejs), npm's hidden lockfile for installed packages whose
@@ -47,6 +53,10 @@ export const npmCataloger: Cataloger = {
 
   onStream: noteOversized,
 
+  prepare(path, data) {
+    if (npmFileKind(path) === 'installed') installedManifests.prepare(path, data);
+  },
+
   catalog(files: ImageFiles): CatalogResult {
     const warnings = oversizedWarnings(files, NAME, MAX_PACKAGE_JSON_BYTES);
     const packages: Package[] = [];
@@ -56,7 +66,7 @@ export const npmCataloger: Cataloger = {
     for (const file of found) {
       switch (npmFileKind(file.path)) {
         case 'installed': {
-          const info = readInstalledManifest(readJson(file.data, file.path, warnings));
+          const info = installedManifests.read(file.data, file.path, warnings);
           if (info !== undefined) packages.push(npmPackage(info, file));
           break;
         }
@@ -116,7 +126,7 @@ function npmPackage(info: NpmPackageInfo, file: VisibleFile): Package {
     name: info.name,
     version: info.version,
     purl: npmPurl(info.name, info.version),
-    licenses: info.licenses,
+    licenses: [...info.licenses],
     locations: [{ path: file.path, layer: file.layer }],
     osOwned: false,
   };

@@ -2,6 +2,7 @@ import type { ImageFiles } from '../../../image/scan/index.js';
 import type { CatalogContext, Cataloger, CatalogResult } from '../../cataloger.js';
 import { capturedHistory, type DatabaseSnapshot, originLayers } from '../../origin-layer.js';
 import type { Package } from '../../package.js';
+import { PerFile } from '../../per-file.js';
 import { formatPurl } from '../../purl.js';
 import { appendAll, appendWarnings, decodeText, invalidUtf8Warning } from '../../text.js';
 import { distroQualifier, vendorOf } from '../distro.js';
@@ -12,6 +13,17 @@ const STATUS_D = 'var/lib/dpkg/status.d/';
 const INFO = 'var/lib/dpkg/info/';
 const DOC = 'usr/share/doc/';
 const DPKG_FAMILIES = ['debian', 'ubuntu', 'raspbian', 'kali', 'linuxmint', 'pop', 'devuan'];
+
+// Parsed ahead during the scan (prepare): parsing these is most of catalog()'s time.
+const statusFiles = new PerFile((data, path, warnings) => {
+  const parsed = parseDpkgStatus(decodeText(data, path, warnings), path);
+  appendWarnings(warnings, parsed.warnings, path);
+  return parsed.records;
+});
+const fileLists = new PerFile((data, path, warnings) => parseFileList(decodeText(data, path, warnings)));
+const copyrightLicenses = new PerFile((data, path, warnings) =>
+  parseCopyrightLicenses(data, () => warnings.push(invalidUtf8Warning(path))),
+);
 
 const keyOf = (record: DpkgRecord): string => `${record.name}\0${record.version}\0${record.architecture}`;
 
@@ -26,16 +38,15 @@ export const dpkgCataloger: Cataloger = {
 
   wants(path) {
     if (path.startsWith('var/lib/dpkg/')) {
-      return path === STATUS || path.startsWith(STATUS_D) || (path.startsWith(INFO) && path.endsWith('.list'))
-        ? 'capture'
-        : false;
+      return path === STATUS || path.startsWith(STATUS_D) || isFileList(path) ? 'capture' : false;
     }
-    // usr/share/doc/<package>/copyright, nothing deeper.
-    return path.startsWith(DOC) &&
-      path.endsWith('/copyright') &&
-      path.indexOf('/', DOC.length) === path.length - '/copyright'.length
-      ? 'capture'
-      : false;
+    return isCopyright(path) ? 'capture' : false;
+  },
+
+  prepare(path, data) {
+    if (path === STATUS) statusFiles.prepare(path, data);
+    else if (isFileList(path)) fileLists.prepare(path, data);
+    else if (isCopyright(path)) copyrightLicenses.prepare(path, data);
   },
 
   catalog(files: ImageFiles, context: CatalogContext): CatalogResult {
@@ -52,10 +63,9 @@ export const dpkgCataloger: Cataloger = {
 
     const status = files.read(STATUS);
     if (status !== undefined) {
-      const parsed = parseDpkgStatus(decodeText(status, STATUS, warnings), STATUS);
-      appendWarnings(warnings, parsed.warnings, STATUS);
-      const origins = originLayers(statusSnapshots(files, parsed.records));
-      for (const record of parsed.records) {
+      const records = statusFiles.read(status, STATUS, warnings);
+      const origins = originLayers(statusSnapshots(files));
+      for (const record of records) {
         const layer = origins.get(keyOf(record)) ?? '';
         add(record, { path: STATUS, layer }, listedFiles(files, record, warnings));
       }
@@ -107,22 +117,34 @@ function toPackage(
   return pkg;
 }
 
-/** Every layer's copy of the status database up to the visible one (parsed already), bottom first. */
-function statusSnapshots(files: ImageFiles, visibleRecords: readonly DpkgRecord[]): DatabaseSnapshot[] {
+/** Every layer's copy of the status database up to the visible one, bottom first. */
+function statusSnapshots(files: ImageFiles): DatabaseSnapshot[] {
   // Lower copies only date packages; problems in them were reported for the visible copy or do not matter.
+  const unreported: string[] = [];
   return capturedHistory(files, STATUS).map((file) => {
-    const records = file.visible
-      ? visibleRecords
-      : parseDpkgStatus(file.data.toString('utf8'), file.path).records;
+    const records = statusFiles.read(file.data, file.path, unreported);
     return { layer: file.layer, keys: new Set(records.map(keyOf)) };
   });
+}
+
+function isFileList(path: string): boolean {
+  return path.startsWith(INFO) && path.endsWith('.list');
+}
+
+/** usr/share/doc/<package>/copyright, nothing deeper. */
+function isCopyright(path: string): boolean {
+  return (
+    path.startsWith(DOC) &&
+    path.endsWith('/copyright') &&
+    path.indexOf('/', DOC.length) === path.length - '/copyright'.length
+  );
 }
 
 function listedFiles(files: ImageFiles, record: DpkgRecord, warnings: string[]): string[] {
   for (const name of [`${record.name}:${record.architecture}`, record.name]) {
     const path = `${INFO}${name}.list`;
     const list = files.read(path);
-    if (list !== undefined) return parseFileList(decodeText(list, path, warnings));
+    if (list !== undefined) return fileLists.read(list, path, warnings);
   }
   return [];
 }
@@ -130,8 +152,7 @@ function listedFiles(files: ImageFiles, record: DpkgRecord, warnings: string[]):
 function licensesOf(files: ImageFiles, name: string, warnings: string[]): string[] {
   const path = `${DOC}${name}/copyright`;
   const data = files.read(path);
-  if (data === undefined) return [];
-  return parseCopyrightLicenses(data, () => warnings.push(invalidUtf8Warning(path)));
+  return data === undefined ? [] : [...copyrightLicenses.read(data, path, warnings)];
 }
 
 /** `md5sums` lines are `<md5>  <path>`; the paths are relative to the root. */
