@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import type { DigestAlgorithm } from './digest.js';
-import { createStreamHash, MAX_QUEUED_SLABS } from './stream-hash.js';
+import { createStreamHash, MAX_QUEUED_SLABS, type StreamHash } from './stream-hash.js';
 
 // Two cores: one hash worker, which every hash of this file shares.
 vi.mock('node:os', async (original) => ({
@@ -25,6 +25,14 @@ async function feed(algorithm: DigestAlgorithm, chunks: Buffer[], offThread: boo
     if (wait) await wait;
   }
   return hash.digest();
+}
+
+const slab = Buffer.alloc(MiB, 7);
+
+/** Adds a MiB at a time, without waiting, until the hash asks its producer to wait: how many it took. */
+function fillUntilAsked(hash: StreamHash): number {
+  for (let added = 1; added <= 4 * MAX_QUEUED_SLABS; added++) if (hash.update(slab)) return added;
+  throw new Error('never asked to wait');
 }
 
 function split(data: Buffer, sizes: number[]): Buffer[] {
@@ -66,25 +74,36 @@ describe('createStreamHash', () => {
 
   it('asks a fast producer to wait instead of queueing without bound', async () => {
     const hash = createStreamHash('sha256', -1, true);
-    const big = data.subarray(0, MiB);
-    // The worker hands slabs back through this thread's event loop, so none comes back meanwhile.
-    for (let i = 1; i < MAX_QUEUED_SLABS; i++) expect(hash.update(big)).toBeUndefined();
-    expect(hash.update(big)).toBeInstanceOf(Promise);
+    expect(fillUntilAsked(hash)).toBeLessThanOrEqual(MAX_QUEUED_SLABS);
     await hash.digest();
   });
 
   it('bounds what all hashes of a worker queue together', async () => {
     const first = createStreamHash('sha256', -1, true);
     const second = createStreamHash('sha256', -1, true);
-    const big = data.subarray(0, MiB);
-    const half = MAX_QUEUED_SLABS / 2;
-    for (let i = 0; i < half; i++) expect(first.update(big)).toBeUndefined();
-    for (let i = 1; i < half; i++) expect(second.update(big)).toBeUndefined();
-    const waiting = second.update(big);
+    const queued = fillUntilAsked(first);
+    // The worker's queue is full: the second hash waits at once, though it has queued nothing.
+    const waiting = second.update(slab);
     expect(waiting).toBeInstanceOf(Promise);
     await waiting;
     const digests = await Promise.all([first.digest(), second.digest()]);
-    expect(digests).toEqual([0, 1].map(() => expected('sha256', Array(half).fill(big))));
+    expect(digests).toEqual([expected('sha256', Array(queued).fill(slab)), expected('sha256', [slab])]);
+  });
+
+  it('queues deeper once the worker ran dry waiting for a producer that had outpaced it', async () => {
+    // A module of its own: a new worker, which starts with the shallowest queue.
+    vi.resetModules();
+    const fresh = await import('./stream-hash.js');
+    const hash = fresh.createStreamHash('sha256', -1, true);
+    const depths: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      depths.push(fillUntilAsked(hash));
+      // A burst of other work: the worker hashes everything queued and waits.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(depths[1]).toBe(2 * (depths[0] as number));
+    expect(depths.at(-1)).toBe(fresh.MAX_QUEUED_SLABS);
+    expect(await hash.digest()).toBe(expected('sha256', Array(depths.reduce((a, b) => a + b)).fill(slab)));
   });
 
   it('runs on after a hash is abandoned', async () => {

@@ -26,7 +26,7 @@ export class IdleWork {
   }
 
   /** Runs queued tasks, in slices, until `wait` settles; then settles as it did. */
-  async during(wait: Promise<void>): Promise<void> {
+  async during<T>(wait: Promise<T>): Promise<T> {
     let settled = false;
     const stop = (): void => {
       settled = true;

@@ -96,7 +96,10 @@ export async function readLayer(
     progress?.done(diffId);
   }
 
-  const actual = hash === undefined ? diffId : `${algorithm}:${await hash.digest()}`;
+  // The worker may still have megabytes queued for this layer: queued work can use that wait too.
+  const digest = hash?.digest();
+  const hex = digest === undefined || idle === undefined ? await digest : await idle.during(digest);
+  const actual = hex === undefined ? diffId : `${algorithm}:${hex}`;
   if (actual !== diffId) {
     throw new CeranaError(
       'DIGEST_MISMATCH',

@@ -3,6 +3,7 @@ import type { Cataloger, CatalogResult } from '../../cataloger.js';
 import type { Package } from '../../package.js';
 import { PerFile } from '../../per-file.js';
 import { formatPurl } from '../../purl.js';
+import { appendAll } from '../../text.js';
 import {
   captureUpTo,
   dirname,
@@ -28,10 +29,14 @@ export const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
 
 const NAME = 'inventory/npm';
 
-/** Installed package.json files, parsed ahead during the scan (prepare): most of catalog()'s time. */
+/** Lockfiles parsed ahead (prepare) up to this size; a bigger one would hold the scan's thread too long. */
+const MAX_PREPARED_LOCKFILE_BYTES = 512 * 1024;
+
+// Parsed ahead during the scan (prepare): parsing these is most of catalog()'s time.
 const installedManifests = new PerFile((data, path, warnings) =>
   readInstalledManifest(readJson(data, path, warnings)),
 );
+const lockfiles = new PerFile(readLockfile);
 
 /**
  * npm-ecosystem packages: installed ones (`node_modules/**\/package.json`, pnpm's
@@ -54,7 +59,9 @@ export const npmCataloger: Cataloger = {
   onStream: noteOversized,
 
   prepare(path, data) {
-    if (npmFileKind(path) === 'installed') installedManifests.prepare(path, data);
+    const kind = npmFileKind(path);
+    if (kind === 'installed') installedManifests.prepare(path, data);
+    else if (kind !== undefined && data.length <= MAX_PREPARED_LOCKFILE_BYTES) lockfiles.prepare(path, data);
   },
 
   catalog(files: ImageFiles): CatalogResult {
@@ -71,18 +78,14 @@ export const npmCataloger: Cataloger = {
           break;
         }
         case 'hidden-lockfile':
-          packages.push(...fromHiddenLockfile(files, manifests, file, warnings));
+          appendAll(packages, fromHiddenLockfile(files, manifests, file, warnings));
           break;
-        case 'package-lock': {
-          const doc = readJson(file.data, file.path, warnings);
-          if (doc !== undefined) addLocked(packages, parsePackageLock(doc, file.path, warnings), file);
-          break;
-        }
+        case 'package-lock':
         case 'yarn-lock':
-          addLocked(packages, parseYarnLock(file.data, file.path, warnings), file);
-          break;
         case 'pnpm-lock':
-          addLocked(packages, parsePnpmLock(file.data, file.path, warnings), file);
+          for (const entry of lockfiles.read(file.data, file.path, warnings)) {
+            if (!entry.dev) packages.push(npmPackage(entry, file));
+          }
           break;
       }
     }
@@ -90,8 +93,21 @@ export const npmCataloger: Cataloger = {
   },
 };
 
-function addLocked(packages: Package[], locked: LockedPackage[], file: VisibleFile): void {
-  for (const entry of locked) if (!entry.dev) packages.push(npmPackage(entry, file));
+/** The packages a lockfile pins (npm's hidden one included); none from a file that is not one. */
+function readLockfile(data: Buffer, path: string, warnings: string[]): LockedPackage[] {
+  switch (npmFileKind(path)) {
+    case 'hidden-lockfile':
+    case 'package-lock': {
+      const doc = readJson(data, path, warnings);
+      return doc === undefined ? [] : parsePackageLock(doc, path, warnings);
+    }
+    case 'yarn-lock':
+      return parseYarnLock(data, path, warnings);
+    case 'pnpm-lock':
+      return parsePnpmLock(data, path, warnings);
+    default:
+      return [];
+  }
 }
 
 /**
@@ -108,9 +124,7 @@ function fromHiddenLockfile(
 ): Package[] {
   const project = dirname(dirname(file.path));
   const packages: Package[] = [];
-  const doc = readJson(file.data, file.path, warnings);
-  if (doc === undefined) return packages;
-  for (const entry of parsePackageLock(doc, file.path, warnings)) {
+  for (const entry of lockfiles.read(file.data, file.path, warnings)) {
     if (entry.installPath === undefined) continue;
     // Nearly always the package.json is one of the captured ones; else the image is asked (links).
     const manifest = joinPath(project, `${entry.installPath}/package.json`);
