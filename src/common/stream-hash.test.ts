@@ -99,7 +99,7 @@ describe('createStreamHash', () => {
     for (let round = 0; round < 4; round++) {
       depths.push(fillUntilAsked(hash));
       // A burst of other work: the worker hashes everything queued and waits.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(depths[1]).toBe(2 * (depths[0] as number));
     expect(depths.at(-1)).toBe(fresh.MAX_QUEUED_SLABS);

@@ -2,8 +2,9 @@ import { performance } from 'node:perf_hooks';
 
 /**
  * Longest this thread works on queued tasks before it looks again whether reading may go on.
- * A layer waits for the hash worker only with half its queue (8 MiB) still to hash, about 4 ms
- * of the worker's time: a check every millisecond resumes reading well before the worker runs dry.
+ * A layer waits for the hash worker only with half its queue (8 MiB or more) still to hash, at
+ * least 4 ms of the worker's time: a check every millisecond resumes reading well before the
+ * worker runs dry.
  */
 const SLICE_MS = 1;
 
