@@ -21,22 +21,23 @@ export class PerFile<T> {
   constructor(private readonly compute: (data: Buffer, path: string, warnings: string[]) => T) {}
 
   prepare(path: string, data: Buffer): void {
-    if (this.computed.get(data)?.path !== path) this.computed.set(data, this.run(path, data));
+    this.computedFor(path, data);
   }
 
   /** The value for the file, its warnings appended to `warnings`. */
   read(data: Buffer, path: string, warnings: string[]): T {
-    let computed = this.computed.get(data);
-    if (computed?.path !== path) {
-      computed = this.run(path, data);
-      this.computed.set(data, computed);
-    }
+    const computed = this.computedFor(path, data);
     appendAll(warnings, computed.warnings);
     return computed.value;
   }
 
-  private run(path: string, data: Buffer): Computed<T> {
-    const warnings: string[] = [];
-    return { path, value: this.compute(data, path, warnings), warnings };
+  private computedFor(path: string, data: Buffer): Computed<T> {
+    let computed = this.computed.get(data);
+    if (computed?.path !== path) {
+      const warnings: string[] = [];
+      computed = { path, value: this.compute(data, path, warnings), warnings };
+      this.computed.set(data, computed);
+    }
+    return computed;
   }
 }

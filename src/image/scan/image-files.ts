@@ -67,8 +67,8 @@ export class ImageFiles {
   private readonly visibleCounts: number[] = [];
   private readonly index: PathIndex;
   private readonly layerIndexes = new Map<number, PathIndex>();
-  /** Where encode() puts the path looked up; a path over 4096 characters gets a buffer of its own. */
-  private readonly scratch = Buffer.allocUnsafe(3 * 4096);
+  /** Where encode() puts the path looked up; a path over PATH_MAX characters gets a buffer of its own. */
+  private readonly scratch = Buffer.allocUnsafe(3 * PATH_MAX);
   private readonly factsByVisitor = new Map<string, { all: LocatedFact[]; visible: LocatedFact[] }>();
   private captured: readonly CapturedFile[] | undefined;
   /** Directory paths as written, resolved; null for a symlink loop. */

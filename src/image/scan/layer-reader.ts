@@ -32,7 +32,7 @@ export interface ReadLayerOptions {
   /** Told the decompressed bytes read, under the layer's diffId. */
   progress?: ProgressSink;
   /** Where captured files are offered to their visitors' prepare(), run while hashing holds the read up. */
-  idle?: IdleWork;
+  idle: IdleWork;
 }
 
 /** Streaming visitors that may still be finishing their files while the reader moves on. */
@@ -81,7 +81,7 @@ export async function readLayer(
       const hashing = hash?.update(chunk);
       progress?.advance(diffId, chunk.length);
       await reader.feed(chunk);
-      if (hashing) await (idle === undefined ? hashing : idle.during(hashing));
+      if (hashing) await idle.during(hashing);
     }
     signal?.throwIfAborted();
     reader.finish();
@@ -97,9 +97,7 @@ export async function readLayer(
   }
 
   // The worker may still have megabytes queued for this layer: queued work can use that wait too.
-  const digest = hash?.digest();
-  const hex = digest === undefined || idle === undefined ? await digest : await idle.during(digest);
-  const actual = hex === undefined ? diffId : `${algorithm}:${hex}`;
+  const actual = hash === undefined ? diffId : `${algorithm}:${await idle.during(hash.digest())}`;
   if (actual !== diffId) {
     throw new CeranaError(
       'DIGEST_MISMATCH',
@@ -338,9 +336,7 @@ class LayerWalk {
   }
 
   private offerToPrepare(path: string, data: Buffer): void {
-    const idle = this.options.idle;
-    if (idle === undefined) return;
-    for (const visitor of this.preparers) idle.add(() => visitor.prepare?.(path, data));
+    for (const visitor of this.preparers) this.options.idle.add(() => visitor.prepare?.(path, data));
   }
 
   private record(visitor: FileVisitor, path: string, facts: Fact[]): void {
